@@ -1,0 +1,151 @@
+// One process-wide database connection, opened lazily on first use (never at import or build time):
+// postgres.js when DATABASE_URL is set, otherwise the embedded PGlite under .data/ (or PGLITE_DATA_DIR).
+// Migrations are applied when the connection opens.
+import path from "node:path";
+import type { SQL } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
+import { runMigrations } from "./migrate";
+import * as schema from "./schema";
+
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
+
+export interface OpenDatabase {
+  db: Db;
+  kind: "postgres" | "pglite";
+  /** The server's URL (postgres only): migrations take a connection of their own. */
+  url?: string;
+  close(): Promise<void>;
+}
+
+type Holder = { opening?: Promise<OpenDatabase> };
+// Kept on globalThis so a dev-server module reload reuses the connection: a second PGlite on the
+// same folder would corrupt it.
+const holder: Holder = ((globalThis as { __billingMapDb?: Holder }).__billingMapDb ??= {});
+
+export function databaseKind(): "postgres" | "pglite" {
+  return process.env.DATABASE_URL ? "postgres" : "pglite";
+}
+
+export function pgliteDataDir(): string {
+  return process.env.PGLITE_DATA_DIR ?? path.join(process.cwd(), ".data", "pglite");
+}
+
+export async function openDatabase(): Promise<OpenDatabase> {
+  const url = process.env.DATABASE_URL;
+  const opened = url ? await openPostgres(url) : await openPglite(pgliteDataDir());
+  try {
+    await runMigrations(opened);
+  } catch (err) {
+    await opened.close().catch(() => undefined);
+    throw err;
+  }
+  return opened;
+}
+
+/** The process-wide database, opened and migrated on first use. */
+export async function getDb(): Promise<Db> {
+  return (await getOpenDatabase()).db;
+}
+
+export function getOpenDatabase(): Promise<OpenDatabase> {
+  holder.opening ??= openDatabase().catch((err: unknown) => {
+    holder.opening = undefined; // the next request tries again (the database may come back)
+    throw err;
+  });
+  return holder.opening;
+}
+
+/** Tests point the process at their own database. */
+export function useDatabaseForTests(db: OpenDatabase): void {
+  holder.opening = Promise.resolve(db);
+}
+
+export async function closeDb(): Promise<void> {
+  const opening = holder.opening;
+  holder.opening = undefined;
+  if (opening) await (await opening).close();
+}
+
+/** Rows of a raw query, whichever driver ran it (postgres.js returns an array, PGlite `{ rows }`). */
+export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result: unknown = await db.execute(query);
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+export async function openPostgres(url: string, options: { max?: number } = {}): Promise<OpenDatabase> {
+  const { default: postgres } = await import("postgres");
+  const { drizzle } = await import("drizzle-orm/postgres-js");
+  const client = postgres(url, {
+    max: options.max ?? Number(process.env.DATABASE_POOL_MAX ?? 10),
+    onnotice: () => undefined,
+    connect_timeout: 10,
+    // Keep the password out of any error text a driver might build.
+    connection: { application_name: "billing-map" },
+  });
+  const db = drizzle(client, { schema }) as unknown as Db;
+  return { db, kind: "postgres", url, close: () => client.end({ timeout: 5 }) };
+}
+
+export async function openPglite(dataDir: string): Promise<OpenDatabase> {
+  const { PGlite } = await import("@electric-sql/pglite");
+  const { drizzle } = await import("drizzle-orm/pglite");
+  const inMemory = dataDir.startsWith("memory://");
+  const release = inMemory ? () => undefined : await lockDataDir(dataDir);
+  try {
+    const client = await PGlite.create(inMemory ? dataDir : dataDir);
+    const db = drizzle(client, { schema }) as unknown as Db;
+    return {
+      db,
+      kind: "pglite",
+      close: async () => {
+        await client.close();
+        release();
+      },
+    };
+  } catch (err) {
+    release();
+    throw err;
+  }
+}
+
+// PGlite is one process's database: a second process opening the same folder corrupts it.
+// A lock file holding the owner's pid refuses the second opener with a clear message.
+async function lockDataDir(dataDir: string): Promise<() => void> {
+  const fs = await import("node:fs");
+  fs.mkdirSync(dataDir, { recursive: true });
+  const lockPath = `${dataDir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(lockPath, String(process.pid), { flag: "wx" });
+      const release = () => {
+        try {
+          if (fs.readFileSync(lockPath, "utf8") === String(process.pid)) fs.unlinkSync(lockPath);
+        } catch {
+          /* already gone */
+        }
+      };
+      process.once("exit", release);
+      return release;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+      const owner = Number(fs.readFileSync(lockPath, "utf8"));
+      if (owner && owner !== process.pid && isAlive(owner)) {
+        throw new Error(
+          `The embedded database at ${dataDir} is in use by process ${owner} (a running server or script). ` +
+            `Stop it first, or set DATABASE_URL to use PostgreSQL.`,
+        );
+      }
+      fs.unlinkSync(lockPath); // stale: its owner is gone
+    }
+  }
+  throw new Error(`Could not lock the embedded database at ${dataDir}`);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}

@@ -1,0 +1,266 @@
+// Every table of billing-map. Names and the original design's columns are part of the public
+// contract (ARCHITECTURE.md): users and scripts query them directly in psql.
+//
+// What drizzle cannot express (the SQL functions, partial unique indexes) lives in the custom
+// migrations in db/migrations, next to the generated ones.
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  check,
+  date,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+export const numberTypes = ["voice", "sms", "both"] as const;
+export const usageTypes = ["voice", "sms"] as const;
+export const smsDirections = ["inbound", "outbound"] as const;
+export const logEntryKinds = ["usage", "adjustment"] as const;
+export const userRoles = ["ops", "tenant"] as const;
+export const unmatchedStatuses = ["open", "assigned", "dismissed"] as const;
+export const alertMetrics = ["voice_minutes", "sms"] as const;
+
+export type NumberType = (typeof numberTypes)[number];
+export type UsageType = (typeof usageTypes)[number];
+export type SmsDirection = (typeof smsDirections)[number];
+export type UserRole = (typeof userRoles)[number];
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+export const tenants = pgTable(
+  "tenants",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    billingTimeZone: text("billing_time_zone").notNull().default("UTC"),
+    // Monthly allowances for alerts (null: no allowance, no alert).
+    voiceMinutesAllowance: integer("voice_minutes_allowance"),
+    smsAllowance: integer("sms_allowance"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("tenants_id_shape", sql`${t.id} ~ '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$'`),
+    check("tenants_allowances_positive", sql`coalesce(${t.voiceMinutesAllowance}, 1) > 0 and coalesce(${t.smsAllowance}, 1) > 0`),
+  ],
+);
+
+export const tenantPhoneMappings = pgTable(
+  "tenant_phone_mappings",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    twilioNumberSid: text("twilio_number_sid").notNull(),
+    phoneNumber: text("phone_number").notNull(),
+    numberType: text("number_type", { enum: numberTypes }).notNull().default("both"),
+    provisionedAt: timestamp("provisioned_at", { withTimezone: true }).notNull().defaultNow(),
+    deprovisionedAt: timestamp("deprovisioned_at", { withTimezone: true }),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    // The original design's key: one row per tenant and number (a re-map updates it).
+    unique("tenant_phone_mappings_tenant_id_phone_number_key").on(t.tenantId, t.phoneNumber),
+    check("tenant_phone_mappings_number_type", sql`${t.numberType} in ('voice', 'sms', 'both')`),
+    check("tenant_phone_mappings_phone_e164", sql`${t.phoneNumber} ~ '^\\+[1-9][0-9]{6,14}$'`),
+    check("tenant_phone_mappings_sid_shape", sql`${t.twilioNumberSid} ~ '^PN[0-9a-fA-F]{32}$'`),
+    check("tenant_phone_mappings_span", sql`${t.deprovisionedAt} is null or ${t.deprovisionedAt} >= ${t.provisionedAt}`),
+    // Serves findActiveMappingForNumber(phone, at): the mapping whose span covers the event's time.
+    index("tenant_phone_mappings_phone_span_idx").on(t.phoneNumber, t.provisionedAt.desc()),
+    // Serves the ops numbers list filtered by tenant.
+    index("tenant_phone_mappings_tenant_idx").on(t.tenantId, t.provisionedAt.desc()),
+    // The partial unique indexes "one active mapping per number / per number SID" are in
+    // migrations/0001_billing_functions.sql.
+  ],
+);
+
+export const tenantUsageCounters = pgTable(
+  "tenant_usage_counters",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    phoneMappingId: uuid("phone_mapping_id").notNull().references(() => tenantPhoneMappings.id),
+    billingPeriodStart: date("billing_period_start").notNull(),
+    billingPeriodEnd: date("billing_period_end").notNull(),
+    voiceMinutesUsed: integer("voice_minutes_used").notNull().default(0),
+    smsCountUsed: integer("sms_count_used").notNull().default(0),
+    voiceCallsCount: integer("voice_calls_count").notNull().default(0),
+    smsSentCount: integer("sms_sent_count").notNull().default(0),
+    smsReceivedCount: integer("sms_received_count").notNull().default(0),
+    // Raw figures beside the billed ones: Twilio bills minutes rounded up per call, and SMS per segment.
+    voiceSecondsUsed: bigint("voice_seconds_used", { mode: "number" }).notNull().default(0),
+    smsSegmentsUsed: integer("sms_segments_used").notNull().default(0),
+    createdAt: createdAt(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique("tenant_usage_counters_tenant_mapping_period_key").on(t.tenantId, t.phoneMappingId, t.billingPeriodStart),
+    check("tenant_usage_counters_period", sql`${t.billingPeriodEnd} >= ${t.billingPeriodStart}`),
+    check(
+      "tenant_usage_counters_non_negative",
+      sql`${t.voiceMinutesUsed} >= 0 and ${t.smsCountUsed} >= 0 and ${t.voiceCallsCount} >= 0 and ${t.smsSentCount} >= 0 and ${t.smsReceivedCount} >= 0 and ${t.voiceSecondsUsed} >= 0 and ${t.smsSegmentsUsed} >= 0`,
+    ),
+    // Serves the monthly report: every counter of one period (ops usage page, CSV export).
+    index("tenant_usage_counters_period_idx").on(t.billingPeriodStart, t.tenantId),
+  ],
+);
+
+export const tenantUsageLogs = pgTable(
+  "tenant_usage_logs",
+  {
+    // A bigint identity keeps the keyset (logged_at, id) compact for a log of many millions of rows.
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    phoneMappingId: uuid("phone_mapping_id").notNull().references(() => tenantPhoneMappings.id),
+    usageType: text("usage_type", { enum: usageTypes }).notNull(),
+    // 'usage' for what Twilio reported, 'adjustment' for an ops correction (never an edit).
+    entryKind: text("entry_kind", { enum: logEntryKinds }).notNull().default("usage"),
+    // Billed quantity: minutes (rounded up per call) for voice, messages for SMS. Signed for adjustments.
+    quantity: integer("quantity").notNull(),
+    unit: text("unit").notNull(),
+    voiceSeconds: integer("voice_seconds"),
+    smsSegments: integer("sms_segments"),
+    direction: text("direction"),
+    // The provider's id (CallSid / MessageSid) and the exactly-once key built from it:
+    // 'voice:<CallSid>' or 'sms:<direction>:<MessageSid>'.
+    providerSid: text("provider_sid"),
+    idempotencyKey: text("idempotency_key").unique("tenant_usage_logs_idempotency_key_key"),
+    eventAt: timestamp("event_at", { withTimezone: true }).notNull(),
+    billingPeriodStart: date("billing_period_start").notNull(),
+    actor: text("actor"),
+    reason: text("reason"),
+    metadata: jsonb("metadata").notNull().default({}),
+    loggedAt: timestamp("logged_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    check("tenant_usage_logs_usage_type", sql`${t.usageType} in ('voice', 'sms')`),
+    check("tenant_usage_logs_entry_kind", sql`${t.entryKind} in ('usage', 'adjustment')`),
+    check("tenant_usage_logs_direction", sql`${t.direction} is null or ${t.direction} in ('inbound', 'outbound')`),
+    check(
+      "tenant_usage_logs_adjustment_has_reason",
+      sql`${t.entryKind} = 'usage' or (${t.reason} is not null and ${t.actor} is not null)`,
+    ),
+    // The original design indexes tenant, mapping, usage type and time. Each carries (logged_at, id)
+    // so the audit-log browser pages by keyset, newest first, with or without that filter.
+    index("tenant_usage_logs_tenant_idx").on(t.tenantId, t.loggedAt.desc(), t.id.desc()),
+    index("tenant_usage_logs_mapping_idx").on(t.phoneMappingId, t.loggedAt.desc(), t.id.desc()),
+    index("tenant_usage_logs_usage_type_idx").on(t.usageType, t.loggedAt.desc(), t.id.desc()),
+    index("tenant_usage_logs_logged_at_idx").on(t.loggedAt.desc(), t.id.desc()),
+  ],
+);
+
+export const analyticsEvents = pgTable(
+  "analytics_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    eventType: text("event_type").notNull(),
+    tenantId: text("tenant_id"),
+    // Who did it: 'user:<email>', 'apikey:<name>', 'system', 'twilio'.
+    actor: text("actor"),
+    properties: jsonb("properties").notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // Serves the ops activity feed and a tenant's alerts (newest first).
+    index("analytics_events_type_idx").on(t.eventType, t.createdAt.desc()),
+    index("analytics_events_tenant_idx").on(t.tenantId, t.createdAt.desc()),
+  ],
+);
+
+export const unmatchedUsageEvents = pgTable(
+  "unmatched_usage_events",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    // Same key as the log's: a retried webhook for an unmatched number is stored once.
+    idempotencyKey: text("idempotency_key").notNull().unique("unmatched_usage_events_idempotency_key_key"),
+    usageType: text("usage_type", { enum: usageTypes }).notNull(),
+    direction: text("direction", { enum: smsDirections }).notNull(),
+    phoneNumber: text("phone_number").notNull(),
+    providerSid: text("provider_sid").notNull(),
+    accountSid: text("account_sid"),
+    eventAt: timestamp("event_at", { withTimezone: true }).notNull(),
+    voiceSeconds: integer("voice_seconds"),
+    smsSegments: integer("sms_segments"),
+    payload: jsonb("payload").notNull(),
+    status: text("status", { enum: unmatchedStatuses }).notNull().default("open"),
+    receivedAt: timestamp("received_at", { withTimezone: true }).notNull().defaultNow(),
+    resolvedAt: timestamp("resolved_at", { withTimezone: true }),
+    resolvedBy: text("resolved_by"),
+    resolutionReason: text("resolution_reason"),
+    assignedMappingId: uuid("assigned_mapping_id").references(() => tenantPhoneMappings.id),
+    usageLogId: bigint("usage_log_id", { mode: "number" }),
+  },
+  (t) => [
+    check("unmatched_usage_events_status", sql`${t.status} in ('open', 'assigned', 'dismissed')`),
+    // Serves the unmatched inbox (open items, newest first) and its count in the navigation.
+    index("unmatched_usage_events_status_idx").on(t.status, t.receivedAt.desc(), t.id.desc()),
+    index("unmatched_usage_events_phone_idx").on(t.phoneNumber),
+  ],
+);
+
+export const usageAlerts = pgTable(
+  "usage_alerts",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    billingPeriodStart: date("billing_period_start").notNull(),
+    metric: text("metric", { enum: alertMetrics }).notNull(),
+    thresholdPercent: integer("threshold_percent").notNull(),
+    usageValue: integer("usage_value").notNull(),
+    allowance: integer("allowance").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    // Once per threshold per period, even under concurrent events.
+    unique("usage_alerts_once_key").on(t.tenantId, t.billingPeriodStart, t.metric, t.thresholdPercent),
+    check("usage_alerts_metric", sql`${t.metric} in ('voice_minutes', 'sms')`),
+  ],
+);
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    // Stored lower-cased.
+    email: text("email").notNull().unique("users_email_key"),
+    passwordHash: text("password_hash").notNull(),
+    role: text("role", { enum: userRoles }).notNull(),
+    tenantId: text("tenant_id").references(() => tenants.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check("users_role", sql`${t.role} in ('ops', 'tenant')`),
+    // A tenant user is bound to exactly one tenant; an ops user to none.
+    check("users_tenant_binding", sql`(${t.role} = 'tenant') = (${t.tenantId} is not null)`),
+  ],
+);
+
+export const signInAttempts = pgTable("sign_in_attempts", {
+  // The lower-cased email tried (whether or not such a user exists: no enumeration by timing of locks).
+  email: text("email").primaryKey(),
+  failures: integer("failures").notNull().default(0),
+  lastFailureAt: timestamp("last_failure_at", { withTimezone: true }),
+  lockedUntil: timestamp("locked_until", { withTimezone: true }),
+});
+
+export const apiKeys = pgTable(
+  "api_keys",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    name: text("name").notNull(),
+    // sha256 of the key; the key itself is shown once and never stored.
+    keyHash: text("key_hash").notNull().unique("api_keys_key_hash_key"),
+    // First characters of the key, to recognise it in the console.
+    keyPrefix: text("key_prefix").notNull(),
+    createdBy: text("created_by").notNull(),
+    createdAt: createdAt(),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    revokedBy: text("revoked_by"),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+  },
+);

@@ -1,0 +1,49 @@
+// A fresh, migrated database for one test file: in-memory PGlite when TEST_DB=pglite, otherwise a
+// new PostgreSQL database cloned from the migrated template that vitest's global setup prepared.
+import { randomBytes } from "node:crypto";
+import { openPglite, openPostgres, type OpenDatabase } from "./client";
+import { runMigrations } from "./migrate";
+
+export const TEMPLATE_DATABASE = "billing_map_test_template";
+
+export function testDatabaseKind(): "postgres" | "pglite" {
+  return process.env.TEST_DB === "pglite" ? "pglite" : "postgres";
+}
+
+/** postgres://user:pass@host:port/<database> on the test server. */
+export function testServerUrl(database: string): string {
+  const base = process.env.TEST_DATABASE_URL;
+  if (!base) throw new Error("TEST_DATABASE_URL is not set: run the tests with `npm test`");
+  const url = new URL(base);
+  url.pathname = `/${database}`;
+  return url.toString();
+}
+
+export async function createTestDatabase(): Promise<OpenDatabase> {
+  if (testDatabaseKind() === "pglite") {
+    const open = await openPglite("memory://");
+    await runMigrations(open);
+    return open;
+  }
+  const name = `billing_map_t_${randomBytes(6).toString("hex")}`;
+  const admin = await openPostgres(testServerUrl("postgres"), { max: 1 });
+  try {
+    await admin.db.execute(`create database ${name} template ${TEMPLATE_DATABASE}` as never);
+  } finally {
+    await admin.close();
+  }
+  const open = await openPostgres(testServerUrl(name), { max: 20 });
+  return {
+    ...open,
+    kind: "postgres",
+    close: async () => {
+      await open.close();
+      const cleanup = await openPostgres(testServerUrl("postgres"), { max: 1 });
+      try {
+        await cleanup.db.execute(`drop database if exists ${name} with (force)` as never);
+      } finally {
+        await cleanup.close();
+      }
+    },
+  };
+}

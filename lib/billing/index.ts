@@ -1,0 +1,4 @@
+export * from "./mapping";
+export * from "./periods";
+export * from "./schemas";
+export * from "./usage";

@@ -1,0 +1,93 @@
+// Shared zod schemas for every boundary (forms, server actions, the JSON API, webhooks, scripts).
+import { isValidPhoneNumber, parsePhoneNumberFromString } from "libphonenumber-js";
+import { z } from "zod";
+import { BillingError } from "@/lib/errors";
+
+export const E164_EXAMPLE = "+12505551234";
+
+/** A phone number in E.164 form (+ and country code), checked with libphonenumber-js; output normalised. */
+export const e164Schema = z
+  .string({ error: "Phone number is required" })
+  .trim()
+  .min(1, "Phone number is required")
+  .max(32, "Phone number is too long")
+  .transform((value, ctx) => {
+    const compact = value.replace(/[\s().-]/g, "");
+    if (!/^\+[1-9]\d{6,14}$/.test(compact)) {
+      ctx.addIssue({ code: "custom", message: `Phone number must be in E.164 form, like ${E164_EXAMPLE}` });
+      return z.NEVER;
+    }
+    const parsed = parsePhoneNumberFromString(compact);
+    if (!parsed || !isValidPhoneNumber(compact)) {
+      ctx.addIssue({ code: "custom", message: `${compact} is not a valid phone number` });
+      return z.NEVER;
+    }
+    return parsed.number as string;
+  });
+
+const sid = (prefix: string, label: string) =>
+  z
+    .string({ error: `${label} is required` })
+    .trim()
+    .regex(new RegExp(`^${prefix}[0-9a-fA-F]{32}$`), `${label} must be ${prefix} followed by 32 hexadecimal characters`);
+
+export const twilioNumberSidSchema = sid("PN", "Twilio Number SID");
+export const callSidSchema = sid("CA", "CallSid");
+export const accountSidSchema = sid("AC", "AccountSid");
+export const messageSidSchema = z
+  .string({ error: "MessageSid is required" })
+  .trim()
+  .regex(/^(SM|MM)[0-9a-fA-F]{32}$/, "MessageSid must be SM or MM followed by 32 hexadecimal characters");
+
+export const tenantIdSchema = z
+  .string({ error: "Tenant ID is required" })
+  .trim()
+  .min(1, "Tenant ID is required")
+  .max(64, "Tenant ID is at most 64 characters")
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]*$/, "Tenant ID may hold letters, digits, '.', '_' and '-' and must start with a letter or digit");
+
+export function isKnownTimeZone(value: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const timeZoneSchema = z
+  .string()
+  .trim()
+  .min(1, "Billing time zone is required")
+  .refine(isKnownTimeZone, { message: "Billing time zone must be an IANA name such as UTC or America/Vancouver" });
+
+/** A billing period as YYYY-MM. */
+export const periodSchema = z
+  .string({ error: "Period is required" })
+  .trim()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, "Period must be a month written YYYY-MM, such as 2025-01");
+
+/** Field errors keyed by path, as forms and the API return them. */
+export function fieldErrorsOf(error: z.ZodError): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length ? issue.path.join(".") : "_";
+    (out[key] ??= []).push(issue.message);
+  }
+  return out;
+}
+
+/** One sentence naming every field that was wrong. */
+export function describeFieldErrors(fieldErrors: Record<string, string[]>): string {
+  return Object.values(fieldErrors)
+    .map((messages) => messages[0])
+    .join("; ");
+}
+
+/** Parses input with a schema or throws an invalid_input BillingError naming every wrong field. */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const fieldErrors = fieldErrorsOf(result.error);
+  throw new BillingError("invalid_input", describeFieldErrors(fieldErrors), { fieldErrors });
+}
