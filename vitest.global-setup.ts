@@ -1,21 +1,31 @@
-// Prepares the migrated PostgreSQL template every test file clones (TEST_DB=postgres).
+// Prepares the migrated PostgreSQL template every test file clones (TEST_DB=postgres). Named per run
+// so that two test runs on one server do not drop each other's template.
+import { randomBytes } from "node:crypto";
 import { openPostgres } from "./db/client";
 import { runMigrations } from "./db/migrate";
-import { TEMPLATE_DATABASE, testDatabaseKind, testServerUrl } from "./db/test-db";
+import { testDatabaseKind, testServerUrl } from "./db/test-db";
 
-export default async function setup(): Promise<void> {
-  if (testDatabaseKind() !== "postgres") return;
+async function adminExec(statement: string): Promise<void> {
   const admin = await openPostgres(testServerUrl("postgres"), { max: 1 });
   try {
-    await admin.db.execute(`drop database if exists ${TEMPLATE_DATABASE} with (force)` as never);
-    await admin.db.execute(`create database ${TEMPLATE_DATABASE}` as never);
+    await admin.db.execute(statement as never);
   } finally {
     await admin.close();
   }
-  const template = await openPostgres(testServerUrl(TEMPLATE_DATABASE), { max: 1 });
+}
+
+export default async function setup(): Promise<(() => Promise<void>) | void> {
+  if (testDatabaseKind() !== "postgres") return;
+  const name = `billing_map_tpl_${randomBytes(4).toString("hex")}`;
+  process.env.BILLING_TEST_TEMPLATE = name; // inherited by the test workers
+  await adminExec(`create database ${name}`);
+  const template = await openPostgres(testServerUrl(name), { max: 1 });
   try {
     await runMigrations(template);
   } finally {
     await template.close();
   }
+  return async () => {
+    await adminExec(`drop database if exists ${name} with (force)`);
+  };
 }

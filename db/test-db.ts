@@ -4,7 +4,12 @@ import { randomBytes } from "node:crypto";
 import { openPglite, openPostgres, type OpenDatabase } from "./client";
 import { runMigrations } from "./migrate";
 
-export const TEMPLATE_DATABASE = "billing_map_test_template";
+/** The migrated template of this test run (named per run, so concurrent runs do not collide). */
+export function templateDatabase(): string {
+  const name = process.env.BILLING_TEST_TEMPLATE;
+  if (!name) throw new Error("BILLING_TEST_TEMPLATE is not set: vitest's global setup sets it");
+  return name;
+}
 
 export function testDatabaseKind(): "postgres" | "pglite" {
   return process.env.TEST_DB === "pglite" ? "pglite" : "postgres";
@@ -28,7 +33,7 @@ export async function createTestDatabase(): Promise<OpenDatabase> {
   const name = `billing_map_t_${randomBytes(6).toString("hex")}`;
   const admin = await openPostgres(testServerUrl("postgres"), { max: 1 });
   try {
-    await admin.db.execute(`create database ${name} template ${TEMPLATE_DATABASE}` as never);
+    await admin.db.execute(`create database ${name} template ${templateDatabase()}` as never);
   } finally {
     await admin.close();
   }
