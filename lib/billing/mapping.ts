@@ -11,6 +11,9 @@ import { mapNumberSchema, type MapNumberInput } from "./schemas";
 
 export type PhoneMapping = typeof tenantPhoneMappings.$inferSelect;
 
+// Spans start and end on whole milliseconds, so a JavaScript Date read back names the exact instant.
+const nowMs = sql`date_trunc('milliseconds', now())`;
+
 export const MAPPED_MESSAGE = "Mapped number to tenant and initialized usage counters";
 
 /** The evidence sentence of the original design, shown in the UI and returned by the API. */
@@ -77,7 +80,7 @@ export async function mapNumberToTenant(db: Db, input: MapNumberInput, ctx: Acto
         }
         await tx
           .update(tenantPhoneMappings)
-          .set({ deprovisionedAt: sql`now()`, updatedAt: sql`now()` })
+          .set({ deprovisionedAt: nowMs, updatedAt: sql`now()` })
           .where(eq(tenantPhoneMappings.id, active.id));
         transferredFrom = active.tenantId;
       }
@@ -97,14 +100,14 @@ export async function mapNumberToTenant(db: Db, input: MapNumberInput, ctx: Acto
             numberType,
             updatedAt: sql`now()`,
             // An ended mapping starts a new span now; an active one keeps its span.
-            ...(reactivate ? { provisionedAt: sql`now()`, deprovisionedAt: null } : {}),
+            ...(reactivate ? { provisionedAt: nowMs, deprovisionedAt: null } : {}),
           })
           .where(eq(tenantPhoneMappings.id, own.id))
           .returning();
       } else {
         [mapping] = await tx
           .insert(tenantPhoneMappings)
-          .values({ tenantId, twilioNumberSid, phoneNumber, numberType, provisionedAt: sql`now()` })
+          .values({ tenantId, twilioNumberSid, phoneNumber, numberType, provisionedAt: nowMs })
           .returning();
       }
       if (!mapping) throw new Error("mapping write returned no row");
@@ -150,7 +153,7 @@ export async function deprovisionNumber(
       await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`phone:${phoneNumber}`}))`);
       const [ended] = await tx
         .update(tenantPhoneMappings)
-        .set({ deprovisionedAt: sql`now()`, updatedAt: sql`now()` })
+        .set({ deprovisionedAt: nowMs, updatedAt: sql`now()` })
         .where(and(eq(tenantPhoneMappings.phoneNumber, phoneNumber), isNull(tenantPhoneMappings.deprovisionedAt)))
         .returning();
       if (!ended) throw new BillingError("not_found", `${phoneNumber} has no active mapping`);
