@@ -1,0 +1,36 @@
+import { sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { queryRows } from "@/db/client";
+import { snapshotTables, useTestDatabase } from "@/lib/testing/db";
+import { seedDemoData } from "./seed-demo-data";
+
+describe("the demo seed", () => {
+  const database = useTestDatabase();
+
+  it("fills counters that equal its audit log, and a second run changes no counter", async () => {
+    const { db } = database();
+    const first = await seedDemoData(db, { callsPerDay: 2, messagesPerDay: 3 });
+    expect(first.callsCounted).toBeGreaterThan(100);
+    expect(first.messagesCounted).toBeGreaterThan(100);
+    const [sums] = await queryRows<{ minutes: number; calls: number; sms: number; logged_minutes: number; logged_calls: number; logged_sms: number }>(
+      db,
+      sql`select (select sum(voice_minutes_used)::int from tenant_usage_counters) as minutes,
+                 (select sum(voice_calls_count)::int from tenant_usage_counters) as calls,
+                 (select sum(sms_count_used)::int from tenant_usage_counters) as sms,
+                 (select sum(quantity)::int from tenant_usage_logs where usage_type = 'voice') as logged_minutes,
+                 (select count(*)::int from tenant_usage_logs where usage_type = 'voice') as logged_calls,
+                 (select count(*)::int from tenant_usage_logs where usage_type = 'sms') as logged_sms`,
+    );
+    expect(sums?.calls).toBe(first.callsCounted);
+    expect(sums?.sms).toBe(first.messagesCounted);
+    expect([sums?.minutes, sums?.calls, sums?.sms]).toEqual([sums?.logged_minutes, sums?.logged_calls, sums?.logged_sms]);
+
+    const counters = async () => (await snapshotTables(db)).tenant_usage_counters;
+    const before = await counters();
+    const second = await seedDemoData(db, { callsPerDay: 2, messagesPerDay: 3 });
+    expect(second.callsCounted + second.messagesCounted).toBe(0);
+    expect((await counters()).split(":")[0]).toBe(before.split(":")[0]);
+    const [again] = await queryRows<{ calls: number }>(db, sql`select sum(voice_calls_count)::int as calls from tenant_usage_counters`);
+    expect(again?.calls).toBe(first.callsCounted);
+  });
+});
