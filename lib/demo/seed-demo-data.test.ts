@@ -25,7 +25,7 @@ describe("the demo seed", () => {
     expect(sums?.sms).toBe(first.messagesCounted);
     expect([sums?.minutes, sums?.calls, sums?.sms]).toEqual([sums?.logged_minutes, sums?.logged_calls, sums?.logged_sms]);
 
-    const counters = async () => (await snapshotTables(db)).tenant_usage_counters;
+    const counters = async () => (await snapshotTables(db)).tenant_usage_counters ?? "";
     const before = await counters();
     const second = await seedDemoData(db, { callsPerDay: 2, messagesPerDay: 3 });
     expect(second.callsCounted + second.messagesCounted).toBe(0);
