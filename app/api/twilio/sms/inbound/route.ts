@@ -1,0 +1,18 @@
+// Twilio's incoming-message webhook: counts one received message (and its segments) for the number in
+// To, and answers empty TwiML (no reply).
+import { parseInboundMessage } from "@/lib/twilio/callbacks";
+import { readTwilioForm } from "@/lib/twilio/form-body";
+import { recordTwilioCallback } from "@/lib/twilio/record-usage";
+import { verifyTwilioRequest } from "@/lib/twilio/signature";
+import { emptyTwimlResponse, twilioWebhookRoute, webhookDatabase } from "@/lib/twilio/webhook-response";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export const POST = twilioWebhookRoute(async (request) => {
+  const form = await readTwilioForm(request);
+  await verifyTwilioRequest(request, form);
+  const callback = parseInboundMessage(form.params);
+  await recordTwilioCallback(await webhookDatabase(), callback);
+  return emptyTwimlResponse();
+});

@@ -1,0 +1,18 @@
+// Twilio's message status callback: an outbound message counts once, as sent by the number in From,
+// at the first status Twilio bills (sent, delivered, undelivered); later callbacks count nothing.
+import { parseMessageStatusCallback } from "@/lib/twilio/callbacks";
+import { readTwilioForm } from "@/lib/twilio/form-body";
+import { recordTwilioCallback } from "@/lib/twilio/record-usage";
+import { verifyTwilioRequest } from "@/lib/twilio/signature";
+import { twilioWebhookRoute, webhookDatabase } from "@/lib/twilio/webhook-response";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export const POST = twilioWebhookRoute(async (request) => {
+  const form = await readTwilioForm(request);
+  await verifyTwilioRequest(request, form);
+  const callback = parseMessageStatusCallback(form.params);
+  const result = await recordTwilioCallback(await webhookDatabase(), callback);
+  return Response.json({ success: true, ...result });
+});

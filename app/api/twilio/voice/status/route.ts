@@ -1,0 +1,18 @@
+// Twilio's call status callback: a completed call counts its minutes once, to the tenant whose number
+// it used (To for inbound, From for outbound) when it started. Every other status counts nothing.
+import { parseVoiceStatusCallback } from "@/lib/twilio/callbacks";
+import { readTwilioForm } from "@/lib/twilio/form-body";
+import { recordTwilioCallback } from "@/lib/twilio/record-usage";
+import { verifyTwilioRequest } from "@/lib/twilio/signature";
+import { twilioWebhookRoute, webhookDatabase } from "@/lib/twilio/webhook-response";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export const POST = twilioWebhookRoute(async (request) => {
+  const form = await readTwilioForm(request);
+  await verifyTwilioRequest(request, form);
+  const callback = parseVoiceStatusCallback(form.params);
+  const result = await recordTwilioCallback(await webhookDatabase(), callback);
+  return Response.json({ success: true, ...result });
+});

@@ -1,0 +1,62 @@
+// Every Twilio webhook must carry a valid X-Twilio-Signature, made with the auth token of the account
+// named by its AccountSid, over the public URL Twilio called and every form parameter. A refused
+// request is recorded (path, account, reason: never the token or the signature) and answered 403.
+import "server-only";
+import { validateRequest } from "twilio/lib/webhooks/webhooks";
+import { getDb } from "@/db/client";
+import { analyticsEvents } from "@/db/schema";
+import { BillingError } from "@/lib/errors";
+import { authTokenForAccount, twilioAccountsFromEnv } from "./accounts";
+import { paramOf, type TwilioForm } from "./form-body";
+import { twilioSignedUrlOf } from "./public-url";
+
+export const SIGNATURE_REJECTED_EVENT = "twilio_signature_rejected";
+
+export interface VerifiedTwilioRequest {
+  accountSid: string;
+}
+
+/** Throws 500 (misconfigured) when no account is configured, 403 when the signature is missing or wrong. */
+export async function verifyTwilioRequest(request: Request, form: TwilioForm): Promise<VerifiedTwilioRequest> {
+  const accounts = twilioAccountsFromEnv();
+  const accountSid = paramOf(form.params, "AccountSid")?.trim();
+  const lookup = authTokenForAccount(accounts, accountSid);
+  const signature = request.headers.get("x-twilio-signature") ?? "";
+  const url = twilioSignedUrlOf(request);
+
+  let reason: string | undefined;
+  if (!lookup.ok) reason = lookup.reason;
+  else if (!signature) reason = "the X-Twilio-Signature header is missing";
+  else if (!validateRequest(lookup.token, signature, url, form.params)) {
+    reason = "the X-Twilio-Signature does not match this URL and body for the account's auth token";
+  }
+  if (reason === undefined && accountSid) return { accountSid };
+
+  await recordSignatureRejection({ path: new URL(url).pathname, accountSid, reason: reason ?? "unknown", hadSignature: signature !== "" });
+  throw new BillingError("forbidden", `Twilio signature check failed: ${reason}.`);
+}
+
+async function recordSignatureRejection(rejection: {
+  path: string;
+  accountSid: string | undefined;
+  reason: string;
+  hadSignature: boolean;
+}): Promise<void> {
+  try {
+    const db = await getDb();
+    await db.insert(analyticsEvents).values({
+      eventType: SIGNATURE_REJECTED_EVENT,
+      actor: "twilio",
+      properties: {
+        path: rejection.path,
+        account_sid: rejection.accountSid?.slice(0, 64) ?? null,
+        reason: rejection.reason,
+        had_signature: rejection.hadSignature,
+      },
+    });
+  } catch (err) {
+    // The request is refused either way; losing the record must not turn a 403 into a 5xx.
+    console.error("[twilio] could not record a signature rejection:", err instanceof Error ? err.message : err);
+  }
+  console.warn(`[twilio] refused ${rejection.path} (account ${rejection.accountSid ?? "none"}): ${rejection.reason}`);
+}
