@@ -1,0 +1,77 @@
+// The incoming-message webhook: one received message and its segments for the number in To, answered
+// with empty TwiML; unknown numbers kept unmatched; malformed fields refused with nothing written.
+import { sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { queryRows, useDatabaseForTests } from "@/db/client";
+import { countersOf, countRows, createTenant, sidOf, snapshotTables, useTestDatabase } from "@/lib/testing/db";
+import { configureTwoTwilioAccounts, inboundSmsParams, mapNumberSince, signedTwilioPost } from "@/lib/twilio/test-support";
+import { POST } from "./route";
+
+configureTwoTwilioAccounts();
+const PATH = "/api/twilio/sms/inbound";
+const send = (params: Record<string, string>) => POST(signedTwilioPost(PATH, params));
+
+describe("POST /api/twilio/sms/inbound", () => {
+  const database = useTestDatabase();
+  let clinic: string;
+
+  beforeAll(async () => {
+    const { db } = database();
+    useDatabaseForTests(database());
+    await createTenant(db, "clinic");
+    clinic = await mapNumberSince(db, "clinic", "+14155550100", 1, new Date("2020-01-01T00:00:00Z"));
+  });
+
+  it("an inbound message of 3 segments counts 1 received message and 3 segments, answered with empty TwiML", async () => {
+    const { db } = database();
+    const params = inboundSmsParams({ MessageSid: sidOf("SM", 0x10), NumSegments: "3", Body: "x".repeat(400) });
+    const res = await send(params);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/xml/);
+    expect(await res.text()).toBe('<?xml version="1.0" encoding="UTF-8"?><Response/>');
+    expect(await countersOf(db, clinic)).toMatchObject([{ sms_count_used: 1, sms_received_count: 1, sms_sent_count: 0, sms_segments_used: 3 }]);
+
+    const retry = await send(params);
+    expect(retry.status).toBe(200);
+    expect(await retry.text()).toContain("<Response/>");
+    expect(await countersOf(db, clinic)).toMatchObject([{ sms_count_used: 1, sms_received_count: 1, sms_segments_used: 3 }]);
+    expect(await countRows(db, "tenant_usage_logs", sql`idempotency_key = ${"sms:inbound:" + sidOf("SM", 0x10)}`)).toBe(1);
+  });
+
+  it("a message without NumSegments counts one segment; an MMS (MM…) counts like a message", async () => {
+    const { db } = database();
+    const params: Record<string, string> = inboundSmsParams({ MessageSid: sidOf("MM", 0x11), NumMedia: "1", MediaUrl0: "https://api.twilio.com/media/1" });
+    delete params.NumSegments;
+    expect((await send(params)).status).toBe(200);
+    expect(await countersOf(db, clinic)).toMatchObject([{ sms_count_used: 2, sms_received_count: 2, sms_segments_used: 4 }]);
+  });
+
+  it("a message to a number no mapping covers is kept unmatched with its payload and answered with TwiML", async () => {
+    const { db } = database();
+    const res = await send(inboundSmsParams({ MessageSid: sidOf("SM", 0x12), To: "+14155550999", NumSegments: "2", Body: "who is this" }));
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("<Response/>");
+    const rows = await queryRows<{ phone_number: string; sms_segments: number; direction: string; payload: Record<string, string>; account_sid: string }>(
+      db,
+      sql`select phone_number, sms_segments, direction, payload, account_sid from unmatched_usage_events where idempotency_key = ${"sms:inbound:" + sidOf("SM", 0x12)}`,
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({ phone_number: "+14155550999", sms_segments: 2, direction: "inbound", account_sid: inboundSmsParams({}).AccountSid }),
+    ]);
+    expect(rows[0]!.payload).toMatchObject({ Body: "who is this", To: "+14155550999" });
+  });
+
+  it.each([
+    ["a MessageSid of the wrong shape", { MessageSid: "SM-not-a-sid" }, /MessageSid must be SM or MM/],
+    ["a To that is not a phone number", { To: "12" }, /To must be the tenant's phone number/],
+    ["NumSegments that is not a number", { NumSegments: "three" }, /NumSegments must be a whole number/],
+    ["NumSegments of 0", { NumSegments: "0" }, /NumSegments must be a whole number from 1/],
+  ])("%s is a 400 and writes nothing", async (_name, change, message) => {
+    const { db } = database();
+    const snapshot = await snapshotTables(db);
+    const res = await send(inboundSmsParams({ MessageSid: sidOf("SM", 0x13), ...change }));
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ success: false, error: expect.stringMatching(message) });
+    expect(await snapshotTables(db)).toEqual(snapshot);
+  });
+});

@@ -1,0 +1,84 @@
+// The message status callback: an outbound message counts once, as sent by the From number, at the first
+// status Twilio bills; every other status, and every later callback of the message, counts nothing.
+import { sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useDatabaseForTests } from "@/db/client";
+import { countersOf, countRows, createTenant, sidOf, snapshotTables, useTestDatabase } from "@/lib/testing/db";
+import { configureTwoTwilioAccounts, mapNumberSince, messageStatusParams, signedTwilioPost } from "@/lib/twilio/test-support";
+import { POST } from "./route";
+
+configureTwoTwilioAccounts();
+const PATH = "/api/twilio/sms/status";
+const send = (params: Record<string, string>) => POST(signedTwilioPost(PATH, params));
+const status = (sid: string, s: string, over: Record<string, string> = {}) =>
+  messageStatusParams({ MessageSid: sid, MessageStatus: s, SmsStatus: s, ...over });
+
+describe("POST /api/twilio/sms/status", () => {
+  const database = useTestDatabase();
+  let clinic: string;
+
+  beforeAll(async () => {
+    const { db } = database();
+    useDatabaseForTests(database());
+    await createTenant(db, "clinic");
+    clinic = await mapNumberSince(db, "clinic", "+14155550100", 1, new Date("2020-01-01T00:00:00Z"));
+  });
+
+  it("queued, sent, delivered and a duplicate delivered count one sent message of one segment", async () => {
+    const { db } = database();
+    const sid = sidOf("SM", 0x20);
+    const outcomes: string[] = [];
+    for (const s of ["queued", "sent", "delivered", "delivered"]) {
+      const res = await send(status(sid, s));
+      expect(res.status).toBe(200);
+      outcomes.push(((await res.json()) as { outcome: string }).outcome);
+    }
+    expect(outcomes).toEqual(["ignored", "counted", "duplicate", "duplicate"]);
+    expect(await countersOf(db, clinic)).toMatchObject([{ sms_count_used: 1, sms_sent_count: 1, sms_received_count: 0, sms_segments_used: 1 }]);
+    expect(await countRows(db, "tenant_usage_logs", sql`idempotency_key = ${"sms:outbound:" + sid}`)).toBe(1);
+  });
+
+  it("callbacks out of order (delivered before sent) and undelivered count the message once", async () => {
+    const { db } = database();
+    for (const s of ["delivered", "sending", "sent", "queued"]) expect((await send(status(sidOf("SM", 0x21), s))).status).toBe(200);
+    for (const s of ["undelivered", "sent"]) expect((await send(status(sidOf("SM", 0x22), s))).status).toBe(200);
+    expect(await countersOf(db, clinic)).toMatchObject([{ sms_count_used: 3, sms_sent_count: 3 }]);
+  });
+
+  it("queued, sending, failed and unknown statuses (read, partially_delivered, accepted) count nothing", async () => {
+    const { db } = database();
+    const snapshot = await snapshotTables(db);
+    for (const s of ["queued", "sending", "failed", "read", "partially_delivered", "accepted", "scheduled", "canceled"]) {
+      const res = await send(status(sidOf("SM", 0x23), s, { ErrorCode: "30008", SomeNewTwilioParameter: "1" }));
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ success: true, outcome: "ignored", status: s });
+    }
+    expect(await snapshotTables(db)).toEqual(snapshot);
+  });
+
+  it("a status callback that carries NumSegments counts them", async () => {
+    const { db } = database();
+    expect((await send(status(sidOf("SM", 0x24), "sent", { NumSegments: "2" }))).status).toBe(200);
+    expect(await countersOf(db, clinic)).toMatchObject([{ sms_count_used: 4, sms_sent_count: 4, sms_segments_used: 5 }]);
+  });
+
+  it("a message sent from a number no mapping covers is kept unmatched", async () => {
+    const { db } = database();
+    const res = await send(status(sidOf("SM", 0x25), "delivered", { From: "+14155550999" }));
+    expect(await res.json()).toMatchObject({ success: true, outcome: "unmatched", stored: true });
+    expect(await countRows(db, "unmatched_usage_events", sql`idempotency_key = ${"sms:outbound:" + sidOf("SM", 0x25)} and direction = 'outbound'`)).toBe(1);
+  });
+
+  it.each([
+    ["a MessageSid of the wrong shape", { MessageSid: "SM12" }, /MessageSid must be SM or MM/],
+    ["a From that is not a phone number", { From: "whatsapp-ish" }, /From must be the tenant's phone number/],
+    ["no MessageStatus", { MessageStatus: "", SmsStatus: "" }, /MessageStatus is required/],
+  ])("a billed status with %s is a 400 and writes nothing", async (_name, change, message) => {
+    const { db } = database();
+    const snapshot = await snapshotTables(db);
+    const res = await send({ ...status(sidOf("SM", 0x26), "delivered"), ...change });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ success: false, error: expect.stringMatching(message) });
+    expect(await snapshotTables(db)).toEqual(snapshot);
+  });
+});
