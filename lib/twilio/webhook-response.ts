@@ -1,6 +1,7 @@
 // How the Twilio routes answer: JSON for status callbacks, empty TwiML for an incoming message, and
 // `{ success: false, error }` with the status of the error (Twilio looks only at the status; it retries
 // 5xx and timeouts when the URL's connection overrides ask it to).
+import "server-only";
 import { asBillingError } from "@/lib/errors";
 import { databaseKind, getDb, type Db } from "@/db/client";
 

@@ -61,6 +61,20 @@ describe("POST /api/twilio/sms/inbound", () => {
     expect(rows[0]!.payload).toMatchObject({ Body: "who is this", To: "+14155550999" });
   });
 
+  it("a message kept unmatched stays there when the number is mapped before Twilio retries it: never counted twice", async () => {
+    const { db } = database();
+    await createTenant(db, "late-owner");
+    const params = inboundSmsParams({ MessageSid: sidOf("SM", 0x14), To: "+14155550777" });
+    expect((await send(params)).status).toBe(200);
+    const mapping = await mapNumberSince(db, "late-owner", "+14155550777", 7, new Date("2020-01-01T00:00:00Z"));
+    expect((await send(params)).status).toBe(200);
+    expect(await countersOf(db, mapping)).toMatchObject([{ sms_count_used: 0 }]);
+    expect(await countRows(db, "unmatched_usage_events", sql`idempotency_key = ${"sms:inbound:" + sidOf("SM", 0x14)}`)).toBe(1);
+    // A new message to the now-mapped number counts.
+    expect((await send(inboundSmsParams({ MessageSid: sidOf("SM", 0x15), To: "+14155550777" }))).status).toBe(200);
+    expect(await countersOf(db, mapping)).toMatchObject([{ sms_count_used: 1 }]);
+  });
+
   it.each([
     ["a MessageSid of the wrong shape", { MessageSid: "SM-not-a-sid" }, /MessageSid must be SM or MM/],
     ["a To that is not a phone number", { To: "12" }, /To must be the tenant's phone number/],
