@@ -1,21 +1,15 @@
-// Counting usage: typed calls into the SQL functions log_voice_usage / log_sms_usage, which hold the
-// rule (period, rounding, exactly-once) in one place for the webhooks, the API and psql alike.
+// Counting usage: typed calls into the ledger's SQL rule (log_usage_batch, the code log_voice_usage /
+// log_sms_usage run too), which holds period, rounding and exactly-once in one place for the webhooks,
+// the API and psql alike. Events go through the batching writer (ledger-writer.ts): concurrent calls
+// share one transaction, and each call returns only after its transaction has committed.
 import "server-only";
-import { sql } from "drizzle-orm";
 import { z } from "zod";
-import { queryRows, type Db } from "@/db/client";
+import type { Db } from "@/db/client";
 import { smsDirections } from "@/db/schema";
-import { rethrowAsBillingError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
+import { writeUsageEvent, type UsageLogResult } from "./ledger-writer";
 
-export interface UsageLogResult {
-  /** false when this provider event had been counted before (nothing changed). */
-  counted: boolean;
-  logId: number;
-  counterId: string;
-  billingPeriodStart: string;
-  billingPeriodEnd: string;
-}
+export type { UsageLogResult } from "./ledger-writer";
 
 const metadataSchema = z.record(z.string(), z.unknown()).default({});
 const providerSid = (label: string) =>
@@ -48,30 +42,6 @@ export const logSmsUsageSchema = z.object({
 });
 export type LogSmsUsageInput = z.input<typeof logSmsUsageSchema>;
 
-interface ResultRow {
-  counted: boolean;
-  log_id: string;
-  counter_id: string;
-  billing_period_start: string;
-  billing_period_end: string;
-}
-
-function toResult(row: ResultRow | undefined): UsageLogResult {
-  if (!row) throw new Error("usage function returned no row");
-  return {
-    counted: row.counted,
-    logId: Number(row.log_id),
-    counterId: row.counter_id,
-    billingPeriodStart: row.billing_period_start,
-    billingPeriodEnd: row.billing_period_end,
-  };
-}
-
-const resultColumns = sql.raw(
-  "counted, log_id::text as log_id, counter_id::text as counter_id, " +
-    "billing_period_start::text as billing_period_start, billing_period_end::text as billing_period_end",
-);
-
 /** The metadata stored with a call: the caller's, plus the keys the SQL function reads. */
 export function voiceMetadataOf(input: z.output<typeof logVoiceUsageSchema>): Record<string, unknown> {
   return {
@@ -93,27 +63,23 @@ export function smsMetadataOf(input: z.output<typeof logSmsUsageSchema>): Record
 /** Counts one call, exactly once per CallSid, into the period the call started in. */
 export async function logVoiceUsage(db: Db, input: LogVoiceUsageInput): Promise<UsageLogResult> {
   const v = parseInput(logVoiceUsageSchema, input);
-  try {
-    const rows = await queryRows<ResultRow>(
-      db,
-      sql`select ${resultColumns} from log_voice_usage(${v.tenantId}, ${v.phoneMappingId}::uuid, ${v.durationSeconds}::integer, ${JSON.stringify(voiceMetadataOf(v))}::jsonb)`,
-    );
-    return toResult(rows[0]);
-  } catch (err) {
-    rethrowAsBillingError(err);
-  }
+  return writeUsageEvent(db, {
+    kind: "voice",
+    tenantId: v.tenantId,
+    phoneMappingId: v.phoneMappingId,
+    durationSeconds: v.durationSeconds,
+    metadata: voiceMetadataOf(v),
+  });
 }
 
 /** Counts one message in one direction, exactly once per (MessageSid, direction). */
 export async function logSmsUsage(db: Db, input: LogSmsUsageInput): Promise<UsageLogResult> {
   const v = parseInput(logSmsUsageSchema, input);
-  try {
-    const rows = await queryRows<ResultRow>(
-      db,
-      sql`select ${resultColumns} from log_sms_usage(${v.tenantId}, ${v.phoneMappingId}::uuid, ${v.direction}, ${JSON.stringify(smsMetadataOf(v))}::jsonb)`,
-    );
-    return toResult(rows[0]);
-  } catch (err) {
-    rethrowAsBillingError(err);
-  }
+  return writeUsageEvent(db, {
+    kind: "sms",
+    tenantId: v.tenantId,
+    phoneMappingId: v.phoneMappingId,
+    direction: v.direction,
+    metadata: smsMetadataOf(v),
+  });
 }

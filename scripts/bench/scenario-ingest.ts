@@ -1,0 +1,189 @@
+// Scenario 1: ingestion. The lib/billing write path without HTTP, the database's per-event limit
+// (log_voice_usage / log_sms_usage straight in SQL), log_usage_batch alone, and signed Twilio callbacks
+// over HTTP against a production build, next to the empty route of the same build under the same load,
+// with one and two server processes. Every run ends by checking the counters against the distinct
+// events sent: a wrong count fails the benchmark.
+import { createBenchDatabase, type BenchDatabase } from "./bench-db";
+import { makeEvents, resetLedger, seedFleet, verifyTotals, type BenchNumber } from "./fleet";
+import { sendWithAutocannon, signedRequestsOf, type HttpFigures, type SignedRequest } from "./http-ingest";
+import type { Results } from "./results";
+import { handlerBreakdown, type StageFigures } from "./handler-breakdown";
+import { startServer, type BenchServer } from "./server";
+import { median, round } from "./stats";
+import { benchLibWritePath, benchSqlBatches, benchSqlPerEvent, type IngestFigures } from "./write-path";
+
+export interface IngestOptions {
+  smoke: boolean;
+  runs: number;
+  /** Callbacks sent per concurrency level over HTTP (split over the runs). */
+  httpEvents: number;
+  results: Results;
+}
+
+const fmt = (n: number, digits = 0) => round(n, digits).toLocaleString("en-US");
+const tag = (i: number) => (0x10 + i).toString(16);
+
+function medianOf<T>(runs: T[], pick: (t: T) => number): number {
+  return median(runs.map(pick));
+}
+
+export async function ingestScenario(o: IngestOptions): Promise<void> {
+  const bench = await createBenchDatabase("ingest");
+  try {
+    const numbers = await seedFleet(bench.sql, o.smoke ? 5 : 100, o.smoke ? 20 : 1000);
+    let run = 0;
+    await libWritePath(o, bench, numbers, () => tag(run++));
+    await sqlBaselines(o, bench, numbers, () => tag(run++));
+    await whereTheTimeGoes(o, bench, numbers, () => tag(run++));
+    if (!o.smoke) await overHttp(o, bench, numbers, () => tag(run++));
+  } finally {
+    await bench.drop();
+  }
+}
+
+async function libWritePath(o: IngestOptions, bench: BenchDatabase, numbers: BenchNumber[], nextTag: () => string) {
+  const events = o.smoke ? 600 : 50_000;
+  for (const callers of o.smoke ? [64] : [256, 1024]) {
+    const runs: IngestFigures[] = [];
+    for (let r = 0; r < o.runs; r++) runs.push(await benchLibWritePath(bench, numbers, events, callers, nextTag()));
+    const eps = medianOf(runs, (f) => f.eventsPerSecond);
+    o.results.add({
+      scenario: "ingest: lib write path (no HTTP)",
+      measure: `events/s, ${callers} concurrent callers, ${fmt(events)} events (5 % repeats), exact counters checked`,
+      value: `${fmt(eps)} events/s (p50 ${fmt(medianOf(runs, (f) => f.p50Ms), 1)} ms, p99 ${fmt(medianOf(runs, (f) => f.p99Ms), 1)} ms, mean batch ${medianOf(runs, (f) => Number(f.extra?.meanBatch))})`,
+      target: ">= 10,000 events/s, durable",
+      met: o.smoke ? undefined : eps >= 10_000,
+    });
+  }
+  const batchRuns: IngestFigures[] = [];
+  for (let r = 0; r < o.runs; r++) batchRuns.push(await benchSqlBatches(bench, numbers, events, o.smoke ? 100 : 500, 1, nextTag()));
+  o.results.add({
+    scenario: "ingest: log_usage_batch alone (SQL)",
+    measure: `events/s, prebuilt batches of ${o.smoke ? 100 : 500}, 1 connection`,
+    value: `${fmt(medianOf(batchRuns, (f) => f.eventsPerSecond))} events/s (${fmt(1e6 / medianOf(batchRuns, (f) => f.eventsPerSecond))} µs of database per event)`,
+  });
+}
+
+async function sqlBaselines(o: IngestOptions, bench: BenchDatabase, numbers: BenchNumber[], nextTag: () => string) {
+  const events = o.smoke ? 200 : 5_000;
+  for (const connections of o.smoke ? [4] : [16, 64]) {
+    const runs: IngestFigures[] = [];
+    for (let r = 0; r < o.runs; r++) runs.push(await benchSqlPerEvent(bench, numbers, events, connections, nextTag()));
+    o.results.add({
+      scenario: "ingest: database per-event limit (SQL)",
+      measure: `log_voice_usage / log_sms_usage, one transaction per event, ${connections} connections, ${fmt(events)} events`,
+      value: `${fmt(medianOf(runs, (f) => f.eventsPerSecond))} events/s (p50 ${fmt(medianOf(runs, (f) => f.p50Ms), 1)} ms, p99 ${fmt(medianOf(runs, (f) => f.p99Ms), 1)} ms)`,
+    });
+  }
+}
+
+/** The webhook handler in-process, whole and stage by stage (the smoke run's check of the route handlers). */
+async function whereTheTimeGoes(o: IngestOptions, bench: BenchDatabase, numbers: BenchNumber[], nextTag: () => string) {
+  const total = o.smoke ? 300 : 6_000;
+  const concurrency = 16;
+  const runs: StageFigures[][] = [];
+  for (let r = 0; r < o.runs; r++) runs.push(await handlerBreakdown(bench, numbers, total, concurrency, nextTag()));
+  for (const [i, { stage }] of runs[0]!.entries()) {
+    const perSecond = median(runs.map((fs) => fs[i]!.perSecond));
+    o.results.add({
+      scenario: "webhook handler in-process (where the time goes)",
+      measure: `${stage}, ${concurrency} concurrent, ${fmt(total)} callbacks`,
+      value: `${fmt(perSecond)} /s (${fmt(1e6 / perSecond)} µs each)`,
+    });
+  }
+}
+
+function assertAllAccepted(label: string, f: HttpFigures, expected: number) {
+  if (f.non2xx > 0 || f.errors > 0 || f.requests !== expected) {
+    throw new Error(`${label}: ${f.requests} of ${expected} requests answered, ${f.non2xx} not 2xx, ${f.errors} errors/timeouts`);
+  }
+}
+
+async function overHttp(o: IngestOptions, bench: BenchDatabase, numbers: BenchNumber[], nextTag: () => string) {
+  const server = await startServer(3204, bench.url);
+  try {
+    // Warm the routes up (JIT, connection pool), then start from an empty ledger.
+    const warm = signedRequestsOf(makeEvents(numbers, 400, 0, nextTag()).events);
+    await sendWithAutocannon(server.url, warm, 16, "/api/bench/empty");
+    await sendWithAutocannon(server.url, warm, 16);
+    for (const connections of [16, 64]) await httpLevel(o, bench, numbers, [server], connections, nextTag());
+    const second = await startServer(3205, bench.url);
+    try {
+      await sendWithAutocannon(second.url, warm, 16, "/api/bench/empty");
+      await httpLevel(o, bench, numbers, [server, second], 64, nextTag());
+    } finally {
+      await second.stop();
+    }
+  } finally {
+    await server.stop();
+  }
+}
+
+/** Sends requests split evenly over the servers at once (connections split too); figures summed. */
+async function sendSplit(servers: BenchServer[], requests: SignedRequest[], connections: number, path?: string): Promise<HttpFigures> {
+  const share = Math.ceil(requests.length / servers.length);
+  const parts = await Promise.all(
+    servers.map((s, i) => sendWithAutocannon(s.url, requests.slice(i * share, (i + 1) * share), Math.max(1, Math.round(connections / servers.length)), path)),
+  );
+  return {
+    requests: parts.reduce((a, p) => a + p.requests, 0),
+    requestsPerSecond: parts.reduce((a, p) => a + p.requestsPerSecond, 0),
+    p50Ms: Math.max(...parts.map((p) => p.p50Ms)),
+    p99Ms: Math.max(...parts.map((p) => p.p99Ms)),
+    non2xx: parts.reduce((a, p) => a + p.non2xx, 0),
+    errors: parts.reduce((a, p) => a + p.errors, 0),
+  };
+}
+
+async function httpLevel(o: IngestOptions, bench: BenchDatabase, numbers: BenchNumber[], servers: BenchServer[], connections: number, runTag: string) {
+  await resetLedger(bench.sql);
+  const { events, distinct, expected } = makeEvents(numbers, o.httpEvents, 0.05, runTag);
+  const requests = signedRequestsOf(events);
+  const per = Math.ceil(requests.length / o.runs);
+  const empty: HttpFigures[] = [];
+  const hooks: HttpFigures[] = [];
+  let peakRss = 0;
+  for (let r = 0; r < o.runs; r++) {
+    const slice = requests.slice(r * per, (r + 1) * per);
+    const e = await sendSplit(servers, slice, connections, "/api/bench/empty");
+    assertAllAccepted("empty route", e, slice.length);
+    empty.push(e);
+    for (const s of servers) s.resetPeak();
+    const h = await sendSplit(servers, slice, connections);
+    assertAllAccepted("webhook routes", h, slice.length);
+    hooks.push(h);
+    peakRss = Math.max(peakRss, ...servers.map((s) => s.peakRssMb()));
+  }
+  await verifyTotals(bench.sql, expected, `HTTP ingestion (${servers.length} server(s), ${connections} connections)`);
+  const [unmatched] = await bench.sql<{ n: number }[]>`select count(*)::int as n from unmatched_usage_events`;
+  if (unmatched!.n !== 0) throw new Error(`HTTP ingestion: ${unmatched!.n} events went to the unmatched inbox; every number is mapped`);
+
+  const hookRps = medianOf(hooks, (f) => f.requestsPerSecond);
+  const emptyRps = medianOf(empty, (f) => f.requestsPerSecond);
+  const hookP99 = medianOf(hooks, (f) => f.p99Ms);
+  const emptyP99 = medianOf(empty, (f) => f.p99Ms);
+  const label = servers.length === 1 ? "1 server process" : `${servers.length} server processes, same database`;
+  o.results.add({
+    scenario: `ingest over HTTP (${label})`,
+    measure: `signed callbacks/s, ${connections} connections, ${fmt(requests.length)} callbacks (${fmt(distinct)} distinct) in ${o.runs} runs, exact counters checked`,
+    value: `${fmt(hookRps)} events/s`,
+    baseline: `empty route ${fmt(emptyRps)} req/s`,
+    ratio: `${fmt((100 * hookRps) / emptyRps, 1)} %`,
+    target: ">= 85 % of the empty route",
+    met: hookRps >= 0.85 * emptyRps,
+  });
+  o.results.add({
+    scenario: `ingest over HTTP (${label})`,
+    measure: `latency p50 / p99, ${connections} connections`,
+    value: `${fmt(medianOf(hooks, (f) => f.p50Ms), 1)} / ${fmt(hookP99, 1)} ms`,
+    baseline: `empty route ${fmt(medianOf(empty, (f) => f.p50Ms), 1)} / ${fmt(emptyP99, 1)} ms`,
+    ratio: `p99 x${fmt(hookP99 / Math.max(emptyP99, 0.001), 2)}`,
+    target: "p99 <= 1.5x the empty route's",
+    met: hookP99 <= 1.5 * emptyP99,
+  });
+  o.results.add({
+    scenario: `ingest over HTTP (${label})`,
+    measure: `server peak RSS during ingestion, ${connections} connections`,
+    value: `${fmt(peakRss)} MB (largest process tree)`,
+  });
+}
