@@ -23,7 +23,7 @@ function parseArgs(argv: string[]) {
     smoke: flag("smoke"),
     skipBuild: flag("skip-build"),
     runs: Number(value("runs") ?? 3),
-    httpEvents: Number(value("http-events") ?? 51_000),
+    httpEvents: Number(value("http-events") ?? 18_000),
     scenarios: only ?? [...SCENARIOS],
   };
 }
