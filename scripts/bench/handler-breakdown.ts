@@ -3,7 +3,8 @@
 // database), the mapping lookup (one query per request), the unmatched-inbox check (one query per
 // request) and the ledger write (batched). Requests per second of each stage alone; its inverse is
 // the stage's cost per request on this machine.
-import { sql } from "drizzle-orm";
+import { and, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
+import { tenantPhoneMappings } from "@/db/schema";
 import { closeDb, queryRows, useDatabaseForTests } from "@/db/client";
 import { findActiveMappingForNumber } from "@/lib/billing/mapping";
 import { logSmsUsage, logVoiceUsage } from "@/lib/billing/usage";
@@ -78,6 +79,39 @@ export async function handlerBreakdown(bench: BenchDatabase, numbers: BenchNumbe
       if (!(await findActiveMappingForNumber(db, e.number.phoneNumber, at))) throw new Error(`no mapping for ${e.number.phoneNumber}`);
     });
     out.push({ stage: "mapping lookup (1 query per request)", perSecond: rate(events.length, lookup.wallMs) });
+    // The same lookup as a prepared statement (parsed and planned once per connection).
+    const prepared = db
+      .select()
+      .from(tenantPhoneMappings)
+      .where(
+        and(
+          eq(tenantPhoneMappings.phoneNumber, sql.placeholder("phone")),
+          lte(tenantPhoneMappings.provisionedAt, sql.placeholder("at")),
+          or(isNull(tenantPhoneMappings.deprovisionedAt), gt(tenantPhoneMappings.deprovisionedAt, sql.placeholder("at"))),
+        ),
+      )
+      .orderBy(desc(tenantPhoneMappings.provisionedAt))
+      .limit(1)
+      .prepare("bench_find_active_mapping");
+    const preparedLookup = await runConcurrently(events, concurrency, async (e) => {
+      if ((await prepared.execute({ phone: e.number.phoneNumber, at: at.toISOString() })).length !== 1) throw new Error(`no mapping for ${e.number.phoneNumber}`);
+    });
+    out.push({ stage: "mapping lookup, prepared statement", perSecond: rate(events.length, preparedLookup.wallMs) });
+    // Coalesced: the lookups of 32 requests in one query (what a batching reader would send).
+    const groups: BenchEvent[][] = [];
+    for (let i = 0; i < events.length; i += 32) groups.push(events.slice(i, i + 32));
+    const coalesced = await runConcurrently(groups, Math.max(1, Math.floor(concurrency / 8)), async (g) => {
+      const phones = [...new Set(g.map((e) => e.number.phoneNumber))];
+      const rows = await queryRows<{ phone_number: string }>(
+        db,
+        sql`select distinct on (phone_number) phone_number, id, tenant_id from tenant_phone_mappings
+            where phone_number = any(string_to_array(${phones.join(",")}, ',')) and provisioned_at <= ${at.toISOString()}::timestamptz
+              and (deprovisioned_at is null or deprovisioned_at > ${at.toISOString()}::timestamptz)
+            order by phone_number, provisioned_at desc`,
+      );
+      if (rows.length !== phones.length) throw new Error("coalesced lookup missed a number");
+    });
+    out.push({ stage: "mapping lookup, 32 requests coalesced into one query", perSecond: rate(events.length, coalesced.wallMs) });
     const unmatched = await runConcurrently(events, concurrency, async (e) => {
       const key = e.kind === "voice" ? `voice:${e.callSid}` : `sms:${e.direction}:${e.messageSid}`;
       await queryRows(db, sql`select 1 as one from unmatched_usage_events where idempotency_key = ${key} limit 1`);
