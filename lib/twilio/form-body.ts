@@ -44,17 +44,18 @@ export async function readTwilioForm(request: Request, limit = TWILIO_BODY_LIMIT
   const text = await readTextWithLimit(request, limit);
   const params: TwilioParams = {};
   for (const [key, value] of new URLSearchParams(text)) {
-    const existing = params[key];
-    if (existing === undefined) params[key] = value;
-    else if (Array.isArray(existing)) existing.push(value);
-    else params[key] = [existing, value];
+    // Own properties only: a parameter may be named like an Object.prototype member (__proto__, toString),
+    // and it must be kept as sent, or the signature over every parameter no longer matches.
+    const existing = Object.hasOwn(params, key) ? params[key] : undefined;
+    const next = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+    Object.defineProperty(params, key, { value: next, enumerable: true, writable: true, configurable: true });
   }
   return { params };
 }
 
 /** The (first) value of a parameter. */
 export function paramOf(params: TwilioParams, name: string): string | undefined {
-  const value = params[name];
+  const value = Object.hasOwn(params, name) ? params[name] : undefined;
   return Array.isArray(value) ? value[0] : value;
 }
 
