@@ -2,7 +2,7 @@
 // `{ success: false, error }` with the status of the error (Twilio looks only at the status; it retries
 // 5xx and timeouts when the URL's connection overrides ask it to).
 import "server-only";
-import { asBillingError } from "@/lib/errors";
+import { asBillingError, BillingError } from "@/lib/errors";
 import { databaseKind, getDb, type Db } from "@/db/client";
 
 export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
@@ -27,12 +27,18 @@ export function twilioErrorResponse(err: unknown): Response {
   );
 }
 
-/** The process database; a database that cannot be opened is a 503 (Twilio retries), never success. */
+/**
+ * The process database; a database that cannot be opened (unreachable, or its migrations failed) is a
+ * 503 (Twilio retries), never success and never a 500: nothing was stored, and it may work next time.
+ */
 export async function webhookDatabase(): Promise<Db> {
   try {
     return await getDb();
   } catch (err) {
-    throw asBillingError(err) ?? Object.assign(new Error(`the ${databaseKind()} database could not be opened`), { cause: err });
+    const known = asBillingError(err);
+    if (known) throw known;
+    console.error(`[twilio] the ${databaseKind()} database could not be opened:`, err instanceof Error ? err.message : err);
+    throw new BillingError("unavailable", "The database is not ready; the webhook was not recorded. Try again shortly.", { cause: err });
   }
 }
 
