@@ -58,5 +58,7 @@ async function recordSignatureRejection(rejection: {
     // The request is refused either way; losing the record must not turn a 403 into a 5xx.
     console.error("[twilio] could not record a signature rejection:", err instanceof Error ? err.message : err);
   }
-  console.warn(`[twilio] refused ${rejection.path} (account ${rejection.accountSid ?? "none"}): ${rejection.reason}`);
+  // The AccountSid is whatever the caller sent: quoted and cut short, so it cannot forge or flood log lines.
+  const account = rejection.accountSid === undefined ? "none" : JSON.stringify(rejection.accountSid.slice(0, 40));
+  console.warn(`[twilio] refused ${rejection.path} (account ${account}): ${rejection.reason}`);
 }
