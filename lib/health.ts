@@ -8,6 +8,40 @@ export interface Health {
   error?: string;
 }
 
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE",
+  "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED",
+  "57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006",
+]);
+
+function codeOf(err: unknown): string | undefined {
+  let current: unknown = err;
+  for (let depth = 0; depth < 6 && current && typeof current === "object"; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * What is wrong with the database, in a sentence an operator can act on. Built from fixed text and the
+ * error code only: never the connection URL, a password or the driver's message.
+ */
+export function describeDatabaseProblem(err: unknown): string {
+  const code = codeOf(err);
+  if (code && UNREACHABLE_CODES.has(code)) {
+    return `The database is unreachable (${code}); the server keeps retrying and recovers by itself once it answers.`;
+  }
+  if (code === "28P01" || code === "28000") return "The database refused the configured credentials (check DATABASE_URL).";
+  if (code === "3D000") return "The configured database does not exist (check DATABASE_URL).";
+  const message = err instanceof Error ? err.message : "";
+  if (message.startsWith("Database migration failed")) {
+    return "The database migrations could not be applied; the server log names the failing migration.";
+  }
+  return "The database is unavailable.";
+}
+
 /** Whether the database answers (and its migrations applied). */
 export async function checkHealth(): Promise<Health> {
   const database = databaseKind();
@@ -17,6 +51,6 @@ export async function checkHealth(): Promise<Health> {
     return { ok: true, database };
   } catch (err) {
     console.error("[health] database check failed:", err instanceof Error ? err.message : err);
-    return { ok: false, database, error: "The database is unavailable." };
+    return { ok: false, database, error: describeDatabaseProblem(err) };
   }
 }
