@@ -153,6 +153,19 @@ describe("batching ledger writer", () => {
     expect(september).toMatchObject({ voice_calls_count: 2, voice_minutes_used: 3 });
   });
 
+  it("past its queue limit the writer refuses new events at once as unavailable, and still writes the queued ones", async () => {
+    const { db } = database();
+    const writer = new LedgerWriter(db, { maxBatchSize: 10, maxConcurrentBatches: 1, maxQueuedEvents: 3 });
+    const at = "2025-11-05T10:00:00Z";
+    const outcomes = await settle([7100, 7101, 7102, 7103].map((n) => writer.write(call(alphaA, n, 30, at))));
+    expect(outcomes.slice(0, 3).map((o) => "value" in o && o.value.counted)).toEqual([true, true, true]);
+    const refused = (outcomes[3] as { error: unknown }).error;
+    expect(refused).toBeInstanceOf(BillingError);
+    expect((refused as BillingError).code).toBe("unavailable");
+    const november = (await countersOf(db, alphaA)).find((c) => c.billing_period_start === "2025-11-01");
+    expect(november).toMatchObject({ voice_calls_count: 3 });
+  });
+
   it("inside a caller's transaction the event is written in that transaction and rolled back with it", async () => {
     const { db } = database();
     const before = await snapshotTables(db);

@@ -33,6 +33,11 @@ export interface LedgerWriterOptions {
   maxBatchSize?: number;
   /** Batches in flight at once (each holds one connection while it runs). */
   maxConcurrentBatches?: number;
+  /**
+   * Events allowed to wait for a batch. Past it the database is not keeping up: new events are refused
+   * at once as unavailable (503; Twilio retries) instead of queueing without bound.
+   */
+  maxQueuedEvents?: number;
 }
 
 export interface LedgerWriterStats {
@@ -118,6 +123,7 @@ export class LedgerWriter {
   private inFlight = 0;
   private readonly maxBatchSize: number;
   private readonly maxConcurrentBatches: number;
+  private readonly maxQueuedEvents: number;
   readonly stats: LedgerWriterStats = { batches: 0, events: 0, largestBatch: 0, splitBatches: 0 };
 
   constructor(
@@ -126,10 +132,16 @@ export class LedgerWriter {
   ) {
     this.maxBatchSize = Math.max(1, options.maxBatchSize ?? 500);
     this.maxConcurrentBatches = Math.max(1, options.maxConcurrentBatches ?? 4);
+    this.maxQueuedEvents = Math.max(1, options.maxQueuedEvents ?? 20_000);
   }
 
   /** Counts one event; resolves after the transaction holding it has committed. */
   write(event: UsageEvent): Promise<UsageLogResult> {
+    if (this.queue.length >= this.maxQueuedEvents) {
+      return Promise.reject(
+        new BillingError("unavailable", "The ledger is busy: too many usage events are waiting to be written; try again shortly."),
+      );
+    }
     return new Promise<UsageLogResult>((resolve, reject) => {
       this.queue.push({ event, resolve, reject });
       this.schedulePump();
