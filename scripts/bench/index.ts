@@ -5,6 +5,7 @@
 // to BENCHMARKS.md. Smoke run (--smoke, part of the test command): small data, every scenario's code
 // path (route handlers called in-process instead of a production server), no timing assertions; it fails
 // (exit 1) on a wrong count. Every database it made is dropped, every server it started is stopped.
+import { execFileSync } from "node:child_process";
 import { dropAllBenchDatabases } from "./bench-db";
 import { auditLogScenario } from "./scenario-audit-log";
 import { ingestScenario } from "./scenario-ingest";
@@ -59,7 +60,21 @@ async function main() {
   }
   console.log(`\nDone in ${Math.round((Date.now() - started) / 1000)} s.`);
   if (!args.smoke) {
-    results.appendTo(undefined, `Runs per figure: ${runs} (median). Scenarios: ${args.scenarios.join(", ")}.`);
+    let commit = "unknown";
+    try {
+      commit = execFileSync("git", ["rev-parse", "--short", "HEAD"], { encoding: "utf8" }).trim();
+    } catch {
+      /* not a git checkout */
+    }
+    results.appendTo(
+      undefined,
+      [
+        `Commit ${commit}. Runs per figure: ${runs} (median). Scenarios: ${args.scenarios.join(", ")}.`,
+        `Data: ingestion 100 tenants / 1,000 numbers, 50,000 events per lib-path run, 5,000 per SQL per-event run, ${args.httpEvents.toLocaleString("en-US")} signed callbacks per HTTP configuration;`,
+        `reading scenarios 100 tenants / 10,000 numbers / 120,000 counters / 5,000,000 log rows (1,000,000 in the exported period).`,
+        `Ledger writer: at most ${process.env.LEDGER_MAX_CONCURRENT_BATCHES ?? 2} batches in flight, ${process.env.LEDGER_MAX_BATCH_SIZE ?? 300} events per batch. Load average = 1/5/15 min when the figure was taken (the machine is shared).`,
+      ].join("\n"),
+    );
   }
 }
 
