@@ -20,14 +20,15 @@ export interface AttackApp {
 export const ATTACK_TENANT = "attack-clinic";
 export const ATTACK_NUMBER = "+14155550100";
 
-export async function startAttackApp(options: { appPort: number; pgPort: number; database: string; env?: Record<string, string> }): Promise<AttackApp> {
+/** `dbPassword` goes into the server's DATABASE_URL (trust auth ignores it) so a test can grep the logs for it. */
+export async function startAttackApp(options: { appPort: number; pgPort: number; database: string; dbPassword?: string; env?: Record<string, string> }): Promise<AttackApp> {
   const pg = createPrivatePostgres(options.pgPort);
   pg.createDatabase(options.database);
   const ledger = await openPostgres(pg.urlOf(options.database), { max: 2 });
   await runMigrations(ledger);
   await createTenant(ledger.db, ATTACK_TENANT);
   await mapNumberSince(ledger.db, ATTACK_TENANT, ATTACK_NUMBER, 1, new Date("2020-01-01T00:00:00Z"));
-  const databaseUrl = pg.urlOf(options.database);
+  const databaseUrl = pg.urlOf(options.database, options.dbPassword);
   const server = await startApp({ port: options.appPort, databaseUrl, env: options.env });
   return {
     server,

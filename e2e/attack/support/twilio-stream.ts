@@ -91,7 +91,7 @@ export function webhookEvent(run: number, n: number, number: string): WebhookEve
 
 export interface DeliveryLog {
   /** Every attempt's answer: an HTTP status, or "connection" for a failed connection. */
-  attempts: Array<{ key: string; outcome: number | "connection" }>;
+  attempts: Array<{ key: string; path: string; outcome: number | "connection"; startedAt: number; ms: number; body: string }>;
   /** Keys of events answered 2xx, with the body of that answer. */
   delivered: Map<string, string>;
   /** Attempts answered 5xx or with a failed connection. */
@@ -115,6 +115,7 @@ export function sendLikeTwilio(baseUrl: () => string, events: WebhookEvent[], op
       if (Date.now() > deadline) throw new Error(`${event.idempotencyKey} was never answered 2xx (${attempt} attempts)`);
       let outcome: number | "connection";
       let body = "";
+      const startedAt = Date.now();
       try {
         const res = await postSigned(baseUrl(), event.path, event.params);
         body = await res.text();
@@ -122,7 +123,7 @@ export function sendLikeTwilio(baseUrl: () => string, events: WebhookEvent[], op
       } catch {
         outcome = "connection";
       }
-      log.attempts.push({ key: event.idempotencyKey, outcome });
+      log.attempts.push({ key: event.idempotencyKey, path: event.path, outcome, startedAt, ms: Date.now() - startedAt, body: body.slice(0, 200) });
       if (typeof outcome === "number" && outcome >= 200 && outcome < 300) {
         log.successes++;
         log.delivered.set(event.idempotencyKey, body);
