@@ -31,7 +31,7 @@ export interface UsageLogResult {
 export interface LedgerWriterOptions {
   /** Most events in one transaction. */
   maxBatchSize?: number;
-  /** Batches in flight at once (each holds one connection while it runs). */
+  /** Batches in flight at once, one per lane of mappings (each holds one connection while it runs). */
   maxConcurrentBatches?: number;
   /**
    * Events allowed to wait for a batch. Past it the database is not keeping up: new events are refused
@@ -118,11 +118,21 @@ export async function runUsageBatch(db: Db, events: UsageEvent[]): Promise<Batch
   return rows.sort((a, b) => a.ord - b.ord);
 }
 
+/** Which lane an event's counter belongs to: a mapping always goes to the same lane. */
+function laneOf(event: UsageEvent, lanes: number): number {
+  if (lanes === 1) return 0;
+  let h = 0;
+  for (let i = 0; i < event.phoneMappingId.length; i++) h = (h * 31 + event.phoneMappingId.charCodeAt(i)) | 0;
+  return Math.abs(h) % lanes;
+}
+
 export class LedgerWriter {
-  private readonly queue: Pending[] = [];
-  private inFlight = 0;
+  // One queue and at most one batch in flight per lane. Events are laned by mapping, so batches in
+  // flight together never update the same counter and never wait for each other's locks: they run in
+  // parallel on the database instead of queueing behind one another's commit.
+  private readonly lanes: Array<{ queue: Pending[]; busy: boolean }>;
+  private queued = 0;
   private readonly maxBatchSize: number;
-  private readonly maxConcurrentBatches: number;
   private readonly maxQueuedEvents: number;
   readonly stats: LedgerWriterStats = { batches: 0, events: 0, largestBatch: 0, splitBatches: 0 };
 
@@ -131,19 +141,20 @@ export class LedgerWriter {
     options: LedgerWriterOptions = {},
   ) {
     this.maxBatchSize = Math.max(1, options.maxBatchSize ?? 500);
-    this.maxConcurrentBatches = Math.max(1, options.maxConcurrentBatches ?? 4);
+    this.lanes = Array.from({ length: Math.max(1, options.maxConcurrentBatches ?? 4) }, () => ({ queue: [], busy: false }));
     this.maxQueuedEvents = Math.max(1, options.maxQueuedEvents ?? 20_000);
   }
 
   /** Counts one event; resolves after the transaction holding it has committed. */
   write(event: UsageEvent): Promise<UsageLogResult> {
-    if (this.queue.length >= this.maxQueuedEvents) {
+    if (this.queued >= this.maxQueuedEvents) {
       return Promise.reject(
         new BillingError("unavailable", "The ledger is busy: too many usage events are waiting to be written; try again shortly."),
       );
     }
     return new Promise<UsageLogResult>((resolve, reject) => {
-      this.queue.push({ event, resolve, reject });
+      this.lanes[laneOf(event, this.lanes.length)]!.queue.push({ event, resolve, reject });
+      this.queued++;
       this.schedulePump();
     });
   }
@@ -161,11 +172,13 @@ export class LedgerWriter {
   }
 
   private pump(): void {
-    while (this.inFlight < this.maxConcurrentBatches && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.maxBatchSize);
-      this.inFlight++;
+    for (const lane of this.lanes) {
+      if (lane.busy || lane.queue.length === 0) continue;
+      const batch = lane.queue.splice(0, this.maxBatchSize);
+      this.queued -= batch.length;
+      lane.busy = true;
       void this.runBatch(batch).finally(() => {
-        this.inFlight--;
+        lane.busy = false;
         this.schedulePump();
       });
     }
