@@ -1,0 +1,41 @@
+// The benchmark's expected totals are what makes a run fail on a wrong count: they must count every
+// distinct event once, however often it is sent.
+import { describe, expect, it } from "vitest";
+import { makeEvents, type BenchNumber } from "./fleet";
+
+const numbers: BenchNumber[] = Array.from({ length: 7 }, (_, i) => ({ mappingId: `m${i}`, tenantId: `t${i % 3}`, phoneNumber: `+1415200000${i}` }));
+
+const keyOf = (e: ReturnType<typeof makeEvents>["events"][number]) => (e.kind === "voice" ? `voice:${e.callSid}` : `sms:${e.direction}:${e.messageSid}`);
+
+describe("benchmark events", () => {
+  it("5 % of the events repeat an earlier one, and the totals count each distinct event once", () => {
+    const { events, distinct, expected } = makeEvents(numbers, 1000, 0.05, "ab");
+    expect(events).toHaveLength(1000);
+    expect(distinct).toBe(950);
+    expect(new Set(events.map(keyOf)).size).toBe(950);
+    const firstSeen = new Map<string, (typeof events)[number]>();
+    for (const e of events) if (!firstSeen.has(keyOf(e))) firstSeen.set(keyOf(e), e);
+    const unique = [...firstSeen.values()];
+    const voice = unique.filter((e) => e.kind === "voice");
+    const sms = unique.filter((e) => e.kind === "sms");
+    expect(expected).toEqual({
+      calls: voice.length,
+      seconds: voice.reduce((a, e) => a + (e.kind === "voice" ? e.seconds : 0), 0),
+      minutes: voice.reduce((a, e) => a + (e.kind === "voice" ? Math.ceil(e.seconds / 60) : 0), 0),
+      messages: sms.length,
+      segments: sms.reduce((a, e) => a + (e.kind === "sms" ? e.segments : 0), 0),
+    });
+  });
+
+  it("a repeat always comes after the event it repeats, and SIDs are Twilio-shaped", () => {
+    const { events } = makeEvents(numbers, 400, 0.05, "cd");
+    const seen = new Set<string>();
+    let repeats = 0;
+    for (const e of events) {
+      if (seen.has(keyOf(e))) repeats++;
+      seen.add(keyOf(e));
+      expect(e.kind === "voice" ? e.callSid : e.messageSid).toMatch(/^(CA|SM)[0-9a-f]{32}$/);
+    }
+    expect(repeats).toBe(20);
+  });
+});
