@@ -1,11 +1,13 @@
 // A refused webhook is logged on one line of bounded length: an AccountSid holding a newline or 60 KiB
-// of text can neither forge a log line nor flood the log.
+// of text can neither forge a log line nor flood the log; a flood of refused requests cannot make the
+// database write without limit.
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { useDatabaseForTests } from "@/db/client";
+import { sql } from "drizzle-orm";
+import { queryRows, useDatabaseForTests } from "@/db/client";
 import { BillingError } from "@/lib/errors";
 import { useTestDatabase } from "@/lib/testing/db";
 import { readTwilioForm } from "./form-body";
-import { verifyTwilioRequest } from "./signature";
+import { SIGNATURE_REJECTIONS_RECORDED_PER_MINUTE, verifyTwilioRequest } from "./signature";
 import { configureTwoTwilioAccounts, signedTwilioPost, voiceStatusParams } from "./test-support";
 
 configureTwoTwilioAccounts();
@@ -25,5 +27,30 @@ describe("the log line of a refused webhook", () => {
     expect(warnings[0]).not.toMatch(/[\r\n]/);
     expect(warnings[0]!.length).toBeLessThan(400);
     expect(warnings[0]).toContain("AccountSid is not of the form AC + 32 hex");
+  });
+});
+
+describe("refused webhooks flooding in", () => {
+  const database = useTestDatabase();
+  beforeAll(() => useDatabaseForTests(database()));
+  afterEach(() => vi.restoreAllMocks());
+
+  it("an unsigned flood cannot make the database write without limit: at most the per-minute quota is recorded, and every request is still refused", async () => {
+    vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    const { db } = database();
+    const count = async () => (await queryRows<{ n: number }>(db, sql`select count(*)::int as n from analytics_events`))[0]!.n;
+    const before = await count();
+    const started = Date.now();
+    const flood = 3 * SIGNATURE_REJECTIONS_RECORDED_PER_MINUTE;
+    for (let i = 0; i < flood; i++) {
+      const request = signedTwilioPost("/api/twilio/voice/status", voiceStatusParams({}), { signature: null });
+      await expect(verifyTwilioRequest(request, await readTwilioForm(request))).rejects.toMatchObject({ code: "forbidden" });
+    }
+    // Each minute that passed (however slow this machine) may open one more quota.
+    const windows = Math.ceil((Date.now() - started) / 60_000) + 1;
+    const recorded = (await count()) - before;
+    expect(recorded).toBeGreaterThan(0);
+    expect(recorded).toBeLessThanOrEqual(Math.min(flood, windows * SIGNATURE_REJECTIONS_RECORDED_PER_MINUTE));
+    expect(recorded).toBeLessThan(flood);
   });
 });

@@ -36,12 +36,38 @@ export async function verifyTwilioRequest(request: Request, form: TwilioForm): P
   throw new BillingError("forbidden", `Twilio signature check failed: ${reason}.`);
 }
 
+/**
+ * Anyone on the internet can send an unsigned request, so recording every refusal would let them make
+ * the database write without limit. At most this many refusals a minute are recorded and logged per
+ * process; the rest are counted, and the count goes with the next record.
+ */
+export const SIGNATURE_REJECTIONS_RECORDED_PER_MINUTE = 60;
+const rejectionWindow = { startedAt: 0, recorded: 0, suppressed: 0 };
+
+/** Whether this refusal may be recorded now, and how many were skipped since the last recorded one. */
+function admitRejectionRecord(now = Date.now()): { record: boolean; skippedBefore: number } {
+  if (now - rejectionWindow.startedAt >= 60_000) {
+    rejectionWindow.startedAt = now;
+    rejectionWindow.recorded = 0;
+  }
+  if (rejectionWindow.recorded >= SIGNATURE_REJECTIONS_RECORDED_PER_MINUTE) {
+    rejectionWindow.suppressed++;
+    return { record: false, skippedBefore: 0 };
+  }
+  rejectionWindow.recorded++;
+  const skippedBefore = rejectionWindow.suppressed;
+  rejectionWindow.suppressed = 0;
+  return { record: true, skippedBefore };
+}
+
 async function recordSignatureRejection(rejection: {
   path: string;
   accountSid: string | undefined;
   reason: string;
   hadSignature: boolean;
 }): Promise<void> {
+  const { record, skippedBefore } = admitRejectionRecord();
+  if (!record) return;
   try {
     const db = await getDb();
     await db.insert(analyticsEvents).values({
@@ -52,6 +78,7 @@ async function recordSignatureRejection(rejection: {
         account_sid: rejection.accountSid?.slice(0, 64) ?? null,
         reason: rejection.reason,
         had_signature: rejection.hadSignature,
+        ...(skippedBefore > 0 ? { refusals_not_recorded_before: skippedBefore } : {}),
       },
     });
   } catch (err) {
@@ -60,5 +87,6 @@ async function recordSignatureRejection(rejection: {
   }
   // The AccountSid is whatever the caller sent: quoted and cut short, so it cannot forge or flood log lines.
   const account = rejection.accountSid === undefined ? "none" : JSON.stringify(rejection.accountSid.slice(0, 40));
-  console.warn(`[twilio] refused ${rejection.path} (account ${account}): ${rejection.reason}`);
+  const skipped = skippedBefore > 0 ? ` (${skippedBefore} more refusals before this one were not recorded)` : "";
+  console.warn(`[twilio] refused ${rejection.path} (account ${account}): ${rejection.reason}${skipped}`);
 }
