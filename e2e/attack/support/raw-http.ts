@@ -29,3 +29,20 @@ export function rawRequest(port: number, head: string, body: Buffer | string = "
     if (body.length) socket.write(body);
   });
 }
+
+/** Connection errors that mean "the server refused the upload and closed before taking all of it". */
+export const CUT_OFF = ["EPIPE", "ECONNRESET", "UND_ERR_SOCKET"] as const;
+
+/**
+ * The status of a request that may be refused mid-upload: the status code, or the connection error's
+ * code when the server ended the connection before the client finished sending.
+ */
+export async function statusOrCutOff(url: string, init: RequestInit): Promise<number | string> {
+  try {
+    const res = await fetch(url, { ...init, headers: { connection: "close", ...(init.headers as Record<string, string>) } });
+    await res.arrayBuffer().catch(() => undefined);
+    return res.status;
+  } catch (err) {
+    return (err as { cause?: { code?: string } }).cause?.code ?? "failed";
+  }
+}
