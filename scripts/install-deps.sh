@@ -3,7 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  # Not `npm ci`: the registry this machine kind reaches holds only Linux builds of the
+  # platform packages (@next/swc-*, @tailwindcss/oxide-*), so npm ci refuses any lockfile as
+  # "out of sync". `npm install` installs the lockfile's exact versions and leaves it unchanged.
+  npm install --no-audit --no-fund
 fi
 if [ "${1:-}" != "--no-browser" ] && [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = "0" ]; then
