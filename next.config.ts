@@ -35,6 +35,8 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
   experimental: {
+    // forbidden() from next/navigation: a tenant user on an ops page gets a real 403 page.
+    authInterrupts: true,
     // Server actions take form posts only; nothing here needs more than this.
     serverActions: { bodySizeLimit: "256kb" },
   },
