@@ -1,11 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db/client";
+import { requireOpsPage } from "@/lib/auth/session";
 import { dashboardSummary, recentOpsChanges } from "@/lib/ops/dashboard";
 
 export const metadata: Metadata = { title: "Ops dashboard" };
 
 export default async function OpsDashboardPage() {
+  // Every page checks for itself: a layout renders beside its page, not before it.
+  await requireOpsPage();
   const db = await getDb();
   const [summary, changes] = await Promise.all([dashboardSummary(db), recentOpsChanges(db)]);
   const tiles = [
