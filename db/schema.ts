@@ -74,6 +74,8 @@ export const tenantPhoneMappings = pgTable(
     index("tenant_phone_mappings_phone_span_idx").on(t.phoneNumber, t.provisionedAt.desc()),
     // Serves the ops numbers list filtered by tenant.
     index("tenant_phone_mappings_tenant_idx").on(t.tenantId, t.provisionedAt.desc()),
+    // Serves the ops numbers list, newest first, by keyset.
+    index("tenant_phone_mappings_provisioned_idx").on(t.provisionedAt.desc(), t.id.desc()),
     // The partial unique indexes "one active mapping per number / per number SID" are in
     // migrations/0001_billing_functions.sql.
   ],

@@ -9,20 +9,12 @@ import type { Db } from "@/db/client";
 import { analyticsEvents, apiKeys } from "@/db/schema";
 import { BillingError } from "@/lib/errors";
 import { parseInput } from "@/lib/validation";
+import { createApiKeySchema, revokeApiKeySchema } from "./api-key-schemas";
+
+export { createApiKeySchema, revokeApiKeySchema };
 
 const KEY_PREFIX = "bm_";
 const PREFIX_SHOWN = 10;
-
-export const createApiKeySchema = z.object({
-  name: z
-    .string({ error: "Name is required" })
-    .trim()
-    .min(1, { error: "Name is required", abort: true })
-    .max(80, { error: "Name must be at most 80 characters" })
-    .regex(/^[\p{L}\p{N} ._-]+$/u, { error: "Name may hold letters, digits, spaces, dots, dashes and underscores" }),
-});
-
-export const revokeApiKeySchema = z.object({ id: z.uuid({ error: "Unknown API key" }) });
 
 export interface ApiKeySummary {
   id: string;

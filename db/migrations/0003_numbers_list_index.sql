@@ -1,0 +1,1 @@
+CREATE INDEX "tenant_phone_mappings_provisioned_idx" ON "tenant_phone_mappings" USING btree ("provisioned_at" DESC NULLS LAST,"id" DESC NULLS LAST);
