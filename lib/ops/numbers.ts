@@ -5,7 +5,7 @@ import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { queryRows, type Db } from "@/db/client";
 import { numberTypes } from "@/db/schema";
-import { decodeCursor, pageOf, type Page } from "./keyset";
+import { decodeCursor, pageOf, type Page } from "@/lib/pagination";
 
 export const NUMBER_SORTS = ["newest", "phone", "tenant"] as const;
 export type NumberSort = (typeof NUMBER_SORTS)[number];

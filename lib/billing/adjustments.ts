@@ -1,0 +1,55 @@
+// Ops corrections: a credit or debit of minutes or messages on one number and period, appended to the
+// audit log as its own entry (actor, reason) while the counter moves with it. The rule is the SQL
+// function post_usage_adjustment (db/migrations/0004_usage_alerts_and_adjustments.sql).
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { z } from "zod";
+import { queryRows, type Db } from "@/db/client";
+import { usageTypes } from "@/db/schema";
+import { BillingError, rethrowAsBillingError } from "@/lib/errors";
+import { parseInput, periodSchema, tenantIdSchema } from "@/lib/validation";
+import type { UsageLogResult } from "./ledger-writer";
+
+export const adjustmentDirections = ["debit", "credit"] as const;
+
+export const usageAdjustmentSchema = z.object({
+  tenantId: tenantIdSchema,
+  phoneMappingId: z.uuid({ error: "Choose the number to adjust" }),
+  period: periodSchema,
+  usageType: z.enum(usageTypes, { error: "Usage type must be voice or sms" }),
+  /** debit adds usage (the tenant pays more); credit removes it. */
+  direction: z.enum(adjustmentDirections, { error: "Choose credit or debit" }),
+  quantity: z.coerce
+    .number({ error: "Quantity must be a whole number" })
+    .int({ error: "Quantity must be a whole number" })
+    .min(1, { error: "Quantity must be at least 1" })
+    .max(1_000_000, { error: "Quantity must be at most 1,000,000" }),
+  reason: z.string({ error: "A reason is required" }).trim().min(3, { error: "A reason is required (at least 3 characters)" }).max(500, { error: "The reason is at most 500 characters" }),
+  /** Makes a resubmitted form count once; the form sends one per attempt. */
+  idempotencyKey: z.string().trim().min(8).max(100).regex(/^[A-Za-z0-9_-]+$/).optional(),
+});
+export type UsageAdjustmentInput = z.input<typeof usageAdjustmentSchema>;
+
+export async function postUsageAdjustment(db: Db, input: UsageAdjustmentInput, ctx: { actor: string }): Promise<UsageLogResult> {
+  const a = parseInput(usageAdjustmentSchema, input);
+  const signed = a.direction === "debit" ? a.quantity : -a.quantity;
+  try {
+    const [row] = await queryRows<{ counted: boolean; log_id: string; counter_id: string; billing_period_start: string; billing_period_end: string }>(
+      db,
+      sql`select counted, log_id::text, counter_id::text, billing_period_start::text, billing_period_end::text
+          from post_usage_adjustment(${a.tenantId}, ${a.phoneMappingId}::uuid, ${`${a.period}-01`}::date, ${a.usageType},
+            ${signed}::int, ${ctx.actor}, ${a.reason}, ${a.idempotencyKey ?? randomUUID()})`,
+    );
+    if (!row) throw new BillingError("unavailable", "The adjustment returned no result");
+    return {
+      counted: row.counted,
+      logId: Number(row.log_id),
+      counterId: row.counter_id,
+      billingPeriodStart: row.billing_period_start,
+      billingPeriodEnd: row.billing_period_end,
+    };
+  } catch (err) {
+    rethrowAsBillingError(err);
+  }
+}
