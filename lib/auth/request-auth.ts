@@ -18,7 +18,8 @@ export async function authenticateRequest(request: Request): Promise<Caller> {
     const key = await authenticateApiKey(await getDb(), authorization);
     return { kind: "ops", actor: `apikey:${key.name}` };
   }
-  const user = await getSessionUser();
+  // No cookie at all: no session to look for.
+  const user = request.headers.get("cookie") ? await getSessionUser() : null;
   if (!user) throw new BillingError("unauthorized", "Sign in or send an API key as Authorization: Bearer <api key>");
   if (user.role === "ops") return { kind: "ops", actor: actorOf(user) };
   if (!user.tenantId) throw new BillingError("forbidden", "This account is not bound to a tenant");
