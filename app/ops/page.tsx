@@ -1,7 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { getDb } from "@/db/client";
+import { AlertsPanel } from "@/components/usage/alerts-panel";
 import { requireOpsPage } from "@/lib/auth/session";
+import { listAlerts } from "@/lib/billing/alerts";
 import { dashboardSummary, recentOpsChanges } from "@/lib/ops/dashboard";
 
 export const metadata: Metadata = { title: "Ops dashboard" };
@@ -10,7 +12,7 @@ export default async function OpsDashboardPage() {
   // Every page checks for itself: a layout renders beside its page, not before it.
   await requireOpsPage();
   const db = await getDb();
-  const [summary, changes] = await Promise.all([dashboardSummary(db), recentOpsChanges(db)]);
+  const [summary, changes, alerts] = await Promise.all([dashboardSummary(db), recentOpsChanges(db), listAlerts(db, { limit: 10 })]);
   const tiles = [
     { label: "Tenants", value: summary.tenants, href: "/ops/tenants" },
     { label: "Active numbers", value: summary.activeNumbers, href: "/ops/numbers" },
@@ -28,6 +30,7 @@ export default async function OpsDashboardPage() {
           </Link>
         ))}
       </section>
+      <AlertsPanel alerts={alerts} showTenant />
       <section aria-labelledby="changes-heading" className="flex flex-col gap-2">
         <h2 id="changes-heading" className="text-lg font-semibold">
           Recent ops changes

@@ -4,31 +4,15 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
-import { z } from "zod";
+import type { z } from "zod";
 import { queryRows, type Db } from "@/db/client";
-import { usageTypes } from "@/db/schema";
 import { BillingError, rethrowAsBillingError } from "@/lib/errors";
-import { parseInput, periodSchema, tenantIdSchema } from "@/lib/validation";
+import { parseInput } from "@/lib/validation";
 import type { UsageLogResult } from "./ledger-writer";
+import { usageAdjustmentSchema } from "./adjustment-schema";
 
-export const adjustmentDirections = ["debit", "credit"] as const;
+export { usageAdjustmentSchema };
 
-export const usageAdjustmentSchema = z.object({
-  tenantId: tenantIdSchema,
-  phoneMappingId: z.uuid({ error: "Choose the number to adjust" }),
-  period: periodSchema,
-  usageType: z.enum(usageTypes, { error: "Usage type must be voice or sms" }),
-  /** debit adds usage (the tenant pays more); credit removes it. */
-  direction: z.enum(adjustmentDirections, { error: "Choose credit or debit" }),
-  quantity: z.coerce
-    .number({ error: "Quantity must be a whole number" })
-    .int({ error: "Quantity must be a whole number" })
-    .min(1, { error: "Quantity must be at least 1" })
-    .max(1_000_000, { error: "Quantity must be at most 1,000,000" }),
-  reason: z.string({ error: "A reason is required" }).trim().min(3, { error: "A reason is required (at least 3 characters)" }).max(500, { error: "The reason is at most 500 characters" }),
-  /** Makes a resubmitted form count once; the form sends one per attempt. */
-  idempotencyKey: z.string().trim().min(8).max(100).regex(/^[A-Za-z0-9_-]+$/).optional(),
-});
 export type UsageAdjustmentInput = z.input<typeof usageAdjustmentSchema>;
 
 export async function postUsageAdjustment(db: Db, input: UsageAdjustmentInput, ctx: { actor: string }): Promise<UsageLogResult> {

@@ -1,0 +1,22 @@
+// How counters are shown: every counter of the original design plus raw seconds and segments.
+import type { Counters } from "@/lib/usage/report";
+
+export const COUNTER_LABELS: [keyof Counters, string][] = [
+  ["voiceMinutesUsed", "Voice minutes"],
+  ["voiceCallsCount", "Calls"],
+  ["voiceSecondsUsed", "Voice seconds"],
+  ["smsCountUsed", "Messages"],
+  ["smsSentCount", "Sent"],
+  ["smsReceivedCount", "Received"],
+  ["smsSegmentsUsed", "Segments"],
+];
+
+export const fmt = (n: number) => n.toLocaleString("en-US");
+
+/** "+12 %" / "−3 %" / "new" against the previous period. */
+export function Change({ now, before }: { now: number; before: number }) {
+  if (before === 0) return <span className="text-xs text-slate-500">{now === 0 ? "—" : "new"}</span>;
+  const pct = Math.round(((now - before) / before) * 100);
+  const cls = pct > 0 ? "text-amber-700" : pct < 0 ? "text-emerald-700" : "text-slate-500";
+  return <span className={`text-xs ${cls}`}>{`${pct > 0 ? "+" : pct < 0 ? "−" : "±"}${Math.abs(pct)} %`}</span>;
+}
