@@ -1,0 +1,60 @@
+// Sessions as an attacker sees them over HTTP: the cookie is HttpOnly and SameSite=Lax, Secure with the
+// __Secure- prefix when the app's URL is https; guessing passwords locks the email; a forged or
+// tampered session cookie is worth nothing; no password appears in the server's log.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { everyServerLog } from "./support/app-server";
+import { startAttackApp, type AttackApp } from "./support/attack-app";
+import { PLAYERS, seedPlayers, signInOverHttp } from "./support/sessions";
+
+describe("sessions and sign-in over HTTP", () => {
+  let app: AttackApp;
+
+  beforeAll(async () => {
+    // The app's public URL is https (behind a TLS proxy); the test talks to it on loopback.
+    app = await startAttackApp({ appPort: 3231, pgPort: 3232, database: "attack_sessions", env: { NEXTAUTH_URL: "https://billing.attack.test" } });
+    await seedPlayers(app.ledger.db);
+  });
+  afterAll(async () => {
+    await app?.close();
+  });
+
+  it("the session cookie is HttpOnly, SameSite=Lax, Secure and __Secure- prefixed behind https", async () => {
+    const { setCookie } = await signInOverHttp(app.server.url, PLAYERS.ops.email, PLAYERS.ops.password);
+    const session = setCookie.find((c) => c.includes("next-auth.session-token="))!;
+    expect(session.startsWith("__Secure-next-auth.session-token=")).toBe(true);
+    expect(session).toMatch(/;\s*HttpOnly/i);
+    expect(session).toMatch(/;\s*Secure/i);
+    expect(session).toMatch(/;\s*SameSite=Lax/i);
+    expect(session).not.toContain(PLAYERS.ops.password);
+  });
+
+  it("a forged or tampered session cookie gets sign-in, not the console", async () => {
+    const { cookie } = await signInOverHttp(app.server.url, PLAYERS.ops.email, PLAYERS.ops.password);
+    const tampered = cookie.replace(/(session-token=[^;]{20})./, (_m, head: string) => `${head}${head.endsWith("A") ? "B" : "A"}`);
+    for (const c of [tampered, "__Secure-next-auth.session-token=eyJhbGciOiJub25lIn0.eyJyb2xlIjoib3BzIn0.", "next-auth.session-token=forged"]) {
+      const res = await fetch(`${app.server.url}/ops`, { redirect: "manual", headers: { cookie: c } });
+      expect(res.status).toBe(307);
+      expect(res.headers.get("location")).toContain("/login");
+    }
+  });
+
+  it("five wrong passwords lock the email, also against the right one, and the log holds no password", async () => {
+    const attempt = async (password: string) => {
+      const csrf = await fetch(`${app.server.url}/api/auth/csrf`);
+      const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+      const res = await fetch(`${app.server.url}/api/auth/callback/credentials`, {
+        method: "POST",
+        redirect: "manual",
+        headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") },
+        body: new URLSearchParams({ csrfToken, email: PLAYERS.tenantB.email, password, json: "true" }).toString(),
+      });
+      const body = (await res.json()) as { url: string };
+      return { error: new URL(body.url).searchParams.get("error"), signedIn: res.headers.getSetCookie().some((c) => c.includes("session-token=") && !c.includes("session-token=;")) };
+    };
+    for (let i = 1; i <= 4; i++) expect(await attempt(`guess-number-${i}`)).toEqual({ error: "Email or password is incorrect", signedIn: false });
+    expect((await attempt("guess-number-5")).error).toMatch(/^Too many failed sign-ins for this email\. Try again in 15 minutes\.$/);
+    expect(await attempt(PLAYERS.tenantB.password)).toMatchObject({ signedIn: false, error: expect.stringMatching(/^Too many failed sign-ins/) });
+    const logs = everyServerLog();
+    for (const secret of ["guess-number-1", PLAYERS.tenantB.password, PLAYERS.ops.password]) expect(logs).not.toContain(secret);
+  });
+});
