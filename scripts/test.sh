@@ -14,15 +14,15 @@ bash scripts/install-deps.sh
 TEST_DATABASE_URL="$(bash scripts/ensure-postgres.sh)"
 export TEST_DATABASE_URL
 
-echo "== typecheck"
+echo "== [${SECONDS} s] typecheck"
 npx tsc --noEmit -p .
 
-echo "== lib and db tests on PostgreSQL"
+echo "== [${SECONDS} s] lib and db tests on PostgreSQL"
 TEST_DB=postgres npx vitest run
-echo "== lib and db tests on PGlite"
+echo "== [${SECONDS} s] lib and db tests on PGlite"
 TEST_DB=pglite npx vitest run
 
-echo "== attack suite (faults, bad input, access matrix, sessions, web security) against a fresh production build"
+echo "== [${SECONDS} s] attack suite (faults, bad input, access matrix, sessions, web security) against a fresh production build"
 rm -rf .next-attack
 npx vitest run -c vitest.attack.config.mts
 
