@@ -8,7 +8,8 @@ import { logSmsUsage, logVoiceUsage, mapNumberToTenant } from "@/lib/billing";
 import { BillingError } from "@/lib/errors";
 import { createTenant, sidOf, useTestDatabase } from "@/lib/testing/db";
 import { auditLogFiltersSchema } from "./audit-log";
-import { AUDIT_LOG_CSV_COLUMNS, auditLogCsvStream, USAGE_CSV_COLUMNS, usageCsvStream } from "./export";
+import { postUsageAdjustment } from "@/lib/billing/adjustments";
+import { AUDIT_LOG_CSV_COLUMNS, auditLogCsvChunked, auditLogCsvStream, USAGE_CSV_COLUMNS, usageCsvStream } from "./export";
 import { dailyUsage, usageByNumber, usageReport } from "./report";
 
 const actor = { actor: "user:ops@example.com" };
@@ -129,5 +130,22 @@ describe("usage report and exports", () => {
     );
     expect(expected.length).toBeGreaterThan(10);
     expect(records.map((r) => Number(r.id))).toEqual(expected.map((r) => r.id));
+  });
+
+  it("the audit-log CSV is the same bytes whichever way it is made (COPY on PostgreSQL, csv-stringify in chunks)", async () => {
+    const { db } = database();
+    const [mapping] = await queryRows<{ id: string }>(db, sql`select id::text as id from tenant_phone_mappings where tenant_id = 'beta'`);
+    await postUsageAdjustment(
+      db,
+      { tenantId: "beta", phoneMappingId: mapping!.id, period: "2025-06", usageType: "sms", direction: "debit", quantity: 2, reason: 'Carrier re-rate, "late" report\nline two' },
+      actor,
+    );
+    for (const params of [{}, { tenant: "beta" }, { type: "sms", from: "2000-01-01", to: "2999-01-01" }, { sid: sidOf("CA", 3) }]) {
+      const filters = auditLogFiltersSchema.parse(params);
+      const fast = await text(await auditLogCsvStream(db, { filters }));
+      const reference = await text(await auditLogCsvChunked(db, filters));
+      expect(fast).toBe(reference);
+      expect(fast.split("\n")[0]).toBe(AUDIT_LOG_CSV_COLUMNS.join(","));
+    }
   });
 });
