@@ -2,11 +2,9 @@
 // through the ledger (logVoiceUsage / logSmsUsage) when a mapping covered its number at its time, or
 // kept in the unmatched inbox when none did. Exactly once either way: the idempotency key is shared.
 import "server-only";
-import { sql } from "drizzle-orm";
-import { queryRows, type Db } from "@/db/client";
+import type { Db } from "@/db/client";
 import type { SmsDirection, UsageType } from "@/db/schema";
-import { rethrowAsBillingError } from "@/lib/errors";
-import type { PhoneMapping } from "./mapping";
+import { lookupWebhookEvent } from "./webhook-lookup";
 import { recordUnmatchedUsageEvent, usageIdempotencyKey } from "./unmatched";
 import { logSmsUsage, logVoiceUsage } from "./usage";
 
@@ -37,30 +35,15 @@ export type WebhookUsageOutcome =
   /** No mapping covered the number: kept (or already kept) in the unmatched inbox. */
   | { outcome: "unmatched"; stored: boolean };
 
-async function isKeptUnmatched(db: Db, idempotencyKey: string): Promise<boolean> {
-  try {
-    const rows = await queryRows<{ one: number }>(
-      db,
-      sql`select 1 as one from unmatched_usage_events where idempotency_key = ${idempotencyKey} limit 1`,
-    );
-    return rows.length > 0;
-  } catch (err) {
-    rethrowAsBillingError(err);
-  }
-}
-
 /**
  * Counts `event` into `mapping` (the mapping that covered its number at its time), or keeps it
  * unmatched when `mapping` is null. An event already kept unmatched is not counted as well: ops
  * resolve it from the inbox.
  */
-export async function countOrKeepWebhookUsageEvent(
-  db: Db,
-  event: WebhookUsageEvent,
-  mapping: PhoneMapping | null,
-): Promise<WebhookUsageOutcome> {
+export async function countOrKeepWebhookUsageEvent(db: Db, event: WebhookUsageEvent): Promise<WebhookUsageOutcome> {
   const idempotencyKey = usageIdempotencyKey(event);
-  if (!mapping || (await isKeptUnmatched(db, idempotencyKey))) {
+  const { mapping, keptUnmatched } = await lookupWebhookEvent(db, { phoneNumber: event.phoneNumber, at: event.eventAt, idempotencyKey });
+  if (!mapping || keptUnmatched) {
     const kept = await recordUnmatchedUsageEvent(db, {
       usageType: event.usageType,
       direction: event.direction,

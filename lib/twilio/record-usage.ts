@@ -6,15 +6,15 @@ import type { Db } from "@/db/client";
 import { countOrKeepWebhookUsageEvent, type WebhookUsageOutcome } from "@/lib/billing/webhook-usage";
 import { asBillingError } from "@/lib/errors";
 import type { ParsedTwilioCallback } from "./callbacks";
-import { mappingForUsageEvent } from "./routing";
 
 export type TwilioCallbackOutcome = WebhookUsageOutcome | { outcome: "ignored"; status: string; reason: string };
 
 export async function recordTwilioCallback(db: Db, callback: ParsedTwilioCallback): Promise<TwilioCallbackOutcome> {
   if (!callback.countable) return { outcome: "ignored", status: callback.status, reason: callback.reason };
   try {
-    const mapping = await mappingForUsageEvent(db, callback.event);
-    return await countOrKeepWebhookUsageEvent(db, callback.event, mapping);
+    // The mapping that held the number at the event's time (To for what it received, From for what it
+    // sent: the parsers pick the number) is looked up with the unmatched check in one coalesced read.
+    return await countOrKeepWebhookUsageEvent(db, callback.event);
   } catch (err) {
     throw asBillingError(err) ?? err;
   }
