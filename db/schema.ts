@@ -12,6 +12,7 @@ import {
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   unique,
@@ -153,6 +154,25 @@ export const tenantUsageLogs = pgTable(
     index("tenant_usage_logs_mapping_idx").on(t.phoneMappingId, t.loggedAt.desc(), t.id.desc()),
     index("tenant_usage_logs_usage_type_idx").on(t.usageType, t.loggedAt.desc(), t.id.desc()),
     index("tenant_usage_logs_logged_at_idx").on(t.loggedAt.desc(), t.id.desc()),
+  ],
+);
+
+// Usage per tenant and day (the day the event happened, in the tenant's time zone), kept by
+// log_usage_batch in the same transaction as the counters: the daily chart reads a month of days here
+// instead of aggregating a month of log rows. Adjustments belong to a period, not a day: not counted here.
+export const tenantUsageDaily = pgTable(
+  "tenant_usage_daily",
+  {
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    day: date("day").notNull(),
+    billingPeriodStart: date("billing_period_start").notNull(),
+    voiceMinutes: bigint("voice_minutes", { mode: "number" }).notNull().default(0),
+    voiceCalls: bigint("voice_calls", { mode: "number" }).notNull().default(0),
+    messages: bigint("messages", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.billingPeriodStart, t.day] }),
+    index("tenant_usage_daily_period_idx").on(t.billingPeriodStart, t.day),
   ],
 );
 

@@ -118,17 +118,20 @@ export async function runUsageBatch(db: Db, events: UsageEvent[]): Promise<Batch
   return rows.sort((a, b) => a.ord - b.ord);
 }
 
-/** Which lane an event's counter belongs to: a mapping always goes to the same lane. */
+/**
+ * Which lane an event belongs to: a tenant always goes to the same lane, so batches in flight together
+ * never touch the same counter, daily row or alert lock (all per tenant) and never wait on each other.
+ */
 function laneOf(event: UsageEvent, lanes: number): number {
   if (lanes === 1) return 0;
   let h = 0;
-  for (let i = 0; i < event.phoneMappingId.length; i++) h = (h * 31 + event.phoneMappingId.charCodeAt(i)) | 0;
+  for (let i = 0; i < event.tenantId.length; i++) h = (h * 31 + event.tenantId.charCodeAt(i)) | 0;
   return Math.abs(h) % lanes;
 }
 
 export class LedgerWriter {
-  // One queue and at most one batch in flight per lane. Events are laned by mapping, so batches in
-  // flight together never update the same counter and never wait for each other's locks: they run in
+  // One queue and at most one batch in flight per lane. Events are laned by tenant, so batches in
+  // flight together never update the same rows and never wait for each other's locks: they run in
   // parallel on the database instead of queueing behind one another's commit.
   private readonly lanes: Array<{ queue: Pending[]; busy: boolean }>;
   private queued = 0;

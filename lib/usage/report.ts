@@ -128,7 +128,8 @@ export interface DailyUsage {
 
 /**
  * Usage of each day of the period (in each tenant's time zone), zero-filled: voice minutes and
- * messages the ledger counted (adjustments excluded: they belong to the period, not a day).
+ * messages the ledger counted, from the daily table log_usage_batch keeps (adjustments excluded: they
+ * belong to the period, not a day).
  */
 export async function dailyUsage(db: Db, input: { period: string; tenantId?: string }): Promise<DailyUsage[]> {
   const period = parseInput(periodSchema, input.period);
@@ -137,16 +138,12 @@ export async function dailyUsage(db: Db, input: { period: string; tenantId?: str
     db,
     sql`with days as (select generate_series(${start}::date, ${end}::date, interval '1 day')::date as day),
       usage as (
-        select (l.event_at at time zone t.billing_time_zone)::date as day,
-          sum(l.quantity) FILTER (WHERE l.usage_type = 'voice') as voice,
-          count(*) FILTER (WHERE l.usage_type = 'sms') as sms
-        from tenant_usage_logs l join tenants t on t.id = l.tenant_id
-        where l.entry_kind = 'usage' and l.billing_period_start = ${start}::date
-          and l.logged_at >= ${start}::date - interval '2 days'
-          ${input.tenantId ? sql`and l.tenant_id = ${input.tenantId}` : sql``}
-        group by 1)
-      select to_char(d.day, 'YYYY-MM-DD') as day, coalesce(u.voice, 0)::text as voice, coalesce(u.sms, 0)::text as sms
-      from days d left join usage u on u.day = d.day order by d.day`,
+        select d.day, sum(d.voice_minutes) as voice, sum(d.messages) as sms
+        from tenant_usage_daily d
+        where d.billing_period_start = ${start}::date ${input.tenantId ? sql`and d.tenant_id = ${input.tenantId}` : sql``}
+        group by d.day)
+      select to_char(days.day, 'YYYY-MM-DD') as day, coalesce(u.voice, 0)::text as voice, coalesce(u.sms, 0)::text as sms
+      from days left join usage u on u.day = days.day order by days.day`,
   );
   return rows.map((r) => ({ day: r.day, voiceMinutes: Number(r.voice), messages: Number(r.sms) }));
 }
