@@ -7,7 +7,7 @@ import { z } from "zod";
 import { createTenantAction } from "@/app/ops/tenants/actions";
 import { tenantIdSchema, timeZoneSchema } from "@/lib/validation";
 
-// The form's own view of the server schema (lib/ops/tenants.ts createTenantSchema, which the action
+// The form's own view of the server schema (lib/billing/tenants.ts createTenantSchema, which the action
 // parses again): allowances are text fields here, numbers there.
 const formSchema = z.object({
   id: tenantIdSchema,

@@ -6,7 +6,8 @@ import { queryRows } from "@/db/client";
 import { logSmsUsage, mapNumberToTenant } from "@/lib/billing";
 import { BillingError } from "@/lib/errors";
 import { sidOf, snapshotTables, useTestDatabase } from "@/lib/testing/db";
-import { createTenant, listTenants, tenantDetail } from "./tenants";
+import { createTenant } from "@/lib/billing/tenants";
+import { listTenants, tenantDetail } from "./tenants";
 
 const actor = { actor: "user:ops@example.com" };
 

@@ -1,52 +1,10 @@
-// Tenants for the console: the list, creating one (recorded with who did it), and one tenant's page.
+// Tenants for the console: the list and one tenant's page (creating one is lib/billing/tenants.ts).
 import "server-only";
 import { asc, eq, sql } from "drizzle-orm";
-import { z } from "zod";
 import { queryRows, type Db } from "@/db/client";
-import { analyticsEvents, tenants } from "@/db/schema";
-import { BillingError, isUniqueViolation } from "@/lib/errors";
-import { parseInput, tenantIdSchema, timeZoneSchema } from "@/lib/validation";
-
-const optionalAllowance = (label: string) =>
-  z.preprocess(
-    (v) => (v === "" || v === null || v === undefined || (typeof v === "number" && Number.isNaN(v)) ? null : v),
-    z.coerce
-      .number({ error: `${label} must be a whole number` })
-      .int({ error: `${label} must be a whole number` })
-      .positive({ error: `${label} must be more than 0` })
-      .max(100_000_000, { error: `${label} is too large` })
-      .nullable(),
-  );
-
-export const createTenantSchema = z.object({
-  id: tenantIdSchema,
-  name: z.string({ error: "Name is required" }).trim().min(1, { error: "Name is required" }).max(200, { error: "Name is at most 200 characters" }),
-  billingTimeZone: timeZoneSchema,
-  voiceMinutesAllowance: optionalAllowance("Voice minutes allowance").optional(),
-  smsAllowance: optionalAllowance("SMS allowance").optional(),
-});
-export type CreateTenantInput = z.input<typeof createTenantSchema>;
-
-export async function createTenant(db: Db, input: CreateTenantInput, ctx: { actor: string }) {
-  const tenant = parseInput(createTenantSchema, input);
-  try {
-    return await db.transaction(async (tx) => {
-      const [row] = await tx.insert(tenants).values(tenant).returning();
-      await tx.insert(analyticsEvents).values({
-        eventType: "tenant_created",
-        tenantId: tenant.id,
-        actor: ctx.actor,
-        properties: { name: tenant.name, billing_time_zone: tenant.billingTimeZone },
-      });
-      return row!;
-    });
-  } catch (err) {
-    if (isUniqueViolation(err)) {
-      throw new BillingError("conflict", `A tenant with ID ${tenant.id} already exists`, { fieldErrors: { id: ["This tenant ID is taken"] } });
-    }
-    throw err;
-  }
-}
+import { tenants } from "@/db/schema";
+import { BillingError } from "@/lib/errors";
+import { parseInput, tenantIdSchema } from "@/lib/validation";
 
 export async function listTenantChoices(db: Db): Promise<{ id: string; name: string }[]> {
   return db.select({ id: tenants.id, name: tenants.name }).from(tenants).orderBy(asc(tenants.id)).limit(5000);

@@ -1,6 +1,6 @@
 "use server";
 import { revalidatePath } from "next/cache";
-import { createTenant, createTenantSchema } from "@/lib/ops/tenants";
+import { createTenant, createTenantSchema } from "@/lib/billing/tenants";
 import { opsAction } from "@/lib/safe-action";
 
 export const createTenantAction = opsAction(createTenantSchema, async (input, { db, actor }) => {
