@@ -7,7 +7,10 @@ import { createApiKey } from "@/lib/auth/api-keys";
 import { logSmsUsage, mapNumberToTenant } from "@/lib/billing";
 import { BillingError } from "@/lib/errors";
 import { createTenant, sidOf, useTestDatabase } from "@/lib/testing/db";
+import { auditLogFiltersSchema } from "@/lib/usage/audit-log";
 import { tenantScopeOf } from "@/lib/usage/caller-scope";
+import { auditLogCsvStream, usageCsvStream } from "@/lib/usage/export";
+import { parseInput } from "@/lib/validation";
 import { GET as logsExport } from "../logs/export/route";
 import { GET } from "./route";
 
@@ -53,6 +56,30 @@ describe("GET /api/usage/export and /api/usage/logs/export", () => {
     expect((await get(GET, `period=${period}`, null)).status).toBe(401);
     expect((await get(GET, `period=${period}`, "Bearer bm_revoked")).status).toBe(401);
     expect((await get(logsExport, "type=fax")).status).toBe(400);
+  });
+
+  it("streams the filtered audit log: only matching rows, header only when none match, 404 for an unknown tenant", async () => {
+    const res = await get(logsExport, "type=sms&tenant=beta");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-disposition")).toBe('attachment; filename="audit-log-beta.csv"');
+    const rows = parse(await res.text(), { columns: true }) as Record<string, string>[];
+    expect(rows.map((r) => [r.tenant_id, r.usage_type, r.provider_sid])).toEqual([["beta", "sms", sidOf("SM", 2)]]);
+    const none = await (await get(logsExport, "type=voice")).text();
+    expect(none.trim().split("\n")).toHaveLength(1);
+    expect((await get(logsExport, "tenant=nobody")).status).toBe(404);
+    expect((await get(logsExport, "from=2025-07-01&to=2025-06-01")).status).toBe(400);
+    expect((await get(logsExport, "", null)).status).toBe(401);
+  });
+
+  it("a tenant caller's export holds its own rows only", async () => {
+    const { db } = database();
+    const tenant = { kind: "tenant" as const, tenantId: "alpha", actor: "user:a@example.com" };
+    const usage = parse(await new Response(await usageCsvStream(db, { period, tenantId: tenantScopeOf(tenant, undefined) })).text(), { columns: true }) as Record<string, string>[];
+    expect(usage.map((r) => r.tenant_id)).toEqual(["alpha"]);
+    const filters = parseInput(auditLogFiltersSchema, {});
+    const log = parse(await new Response(await auditLogCsvStream(db, { filters: { ...filters, tenant: tenantScopeOf(tenant, filters.tenant) } })).text(), { columns: true }) as Record<string, string>[];
+    expect(log.length).toBeGreaterThan(0);
+    expect(new Set(log.map((r) => r.tenant_id))).toEqual(new Set(["alpha"]));
   });
 
   it("keeps a tenant caller to its own tenant: another tenant's id is 404", () => {
