@@ -3,7 +3,6 @@
 // checked before the stream starts, so a route can still answer 400 / 404.
 import "server-only";
 import { stringify } from "csv-stringify";
-import { Readable } from "node:stream";
 import { eq, sql, type SQL } from "drizzle-orm";
 import type postgres from "postgres";
 import { queryRows, type Db } from "@/db/client";
@@ -121,10 +120,13 @@ export async function usageCsvStream(db: Db, input: { period: unknown; tenantId?
  * (COPY ... TO STDOUT, streamed: several times faster than formatting rows in Node, flat memory); on
  * PGlite it is read in keyset chunks through csv-stringify. Both give the same bytes (a test checks).
  */
-export async function auditLogCsvStream(db: Db, input: { filters: AuditLogFilters }): Promise<ReadableStream<Uint8Array>> {
+export async function auditLogCsvStream(
+  db: Db,
+  input: { filters: AuditLogFilters; windowRows?: number },
+): Promise<ReadableStream<Uint8Array>> {
   if (input.filters.tenant) await requireTenant(db, input.filters.tenant);
   const client = (db as unknown as { $client?: unknown }).$client;
-  if (typeof client === "function") return auditLogCsvViaCopy(db, client as postgres.Sql, input.filters);
+  if (typeof client === "function") return auditLogCsvViaCopy(db, client as postgres.Sql, input.filters, input.windowRows ?? COPY_WINDOW_ROWS);
   return auditLogCsvChunked(db, input.filters);
 }
 
@@ -134,42 +136,49 @@ const AUDIT_LOG_COPY_SELECT = sql`select l.id, to_char(l.logged_at at time zone 
     l.billing_period_start::text as billing_period_start, l.actor, l.reason
   from tenant_usage_logs l join tenant_phone_mappings m on m.id = l.phone_mapping_id`;
 
-async function auditLogCsvViaCopy(db: Db, client: postgres.Sql, filters: AuditLogFilters): Promise<ReadableStream<Uint8Array>> {
-  const where = auditLogWhere(filters);
-  // COPY takes no bind parameters: the (already validated) filter values are inlined as escaped literals.
-  const query = sql`copy (${AUDIT_LOG_COPY_SELECT} ${where.length ? sql`where ${sql.join(where, sql` and `)}` : sql``}
-    order by l.logged_at desc nulls last, l.id desc nulls last) to stdout with (format csv, header true)`.inlineParams();
-  const { sql: text, params } = (db as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } }).dialect.sqlToQuery(query);
-  if (params.length) throw new Error("COPY query kept bind parameters");
-  const readable = await client.unsafe(text).readable();
-  return coalescedStream(readable);
-}
-
-const COALESCE_BYTES = 64 * 1024;
+const COPY_WINDOW_ROWS = 20_000;
 
 /**
- * A web stream of ~64 KiB chunks from a Node stream of small ones: COPY hands out about one chunk per
- * row, and every chunk costs the response pipeline a write, so 1,000,000 tiny chunks crawl where 2,500
- * large ones fly.
+ * The log as CSV written by PostgreSQL (COPY ... TO STDOUT), one keyset window at a time: a small query
+ * finds the key of the window's last row (at most 20,000 rows on), the COPY writes exactly the rows
+ * between the previous window's last key and that one, read whole (a few MB) and handed on as one
+ * chunk; the next window is asked for only when the response wants more. Windows are disjoint key
+ * ranges, so no row is written twice. (One long COPY streamed through the response stalled under
+ * backpressure: it sat in ClientWrite once the client read slower than PostgreSQL wrote.)
  */
-function coalescedStream(source: Readable): ReadableStream<Uint8Array> {
-  const iterator = source[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+async function auditLogCsvViaCopy(db: Db, client: postgres.Sql, filters: AuditLogFilters, windowRows: number): Promise<ReadableStream<Uint8Array>> {
+  const base = auditLogWhere(filters);
+  const dialect = (db as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } }).dialect;
+  let after: { at: string; id: string } | null = null;
+  let first = true;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const parts: Buffer[] = [];
-      let size = 0;
-      while (size < COALESCE_BYTES) {
-        const next = await iterator.next();
-        if (next.done) break;
-        parts.push(next.value);
-        size += next.value.length;
+      const from = after ? [...base, sql`(l.logged_at, l.id) < (${after.at}::timestamptz, ${after.id}::bigint)`] : base;
+      const fromSql = from.length ? sql`where ${sql.join(from, sql` and `)}` : sql``;
+      const [last] = await queryRows<{ at: string; id: string }>(
+        db,
+        sql`select to_char(w.logged_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at, w.id::text as id
+          from (select l.logged_at, l.id from tenant_usage_logs l ${fromSql}
+                order by l.logged_at desc nulls last, l.id desc nulls last limit ${windowRows}) w
+          order by w.logged_at asc, w.id asc limit 1`,
+      );
+      if (!last) {
+        if (first) controller.enqueue(new TextEncoder().encode(`${AUDIT_LOG_CSV_COLUMNS.join(",")}\n`));
+        return controller.close();
       }
-      if (size > 0) controller.enqueue(new Uint8Array(Buffer.concat(parts, size)));
-      if (size < COALESCE_BYTES) controller.close();
-    },
-    async cancel() {
-      source.destroy();
-      await iterator.return?.();
+      const window = [...from, sql`(l.logged_at, l.id) >= (${last.at}::timestamptz, ${last.id}::bigint)`];
+      // COPY takes no bind parameters: the (already validated) values are inlined as escaped literals.
+      const query = sql`copy (${AUDIT_LOG_COPY_SELECT} where ${sql.join(window, sql` and `)}
+        order by l.logged_at desc nulls last, l.id desc nulls last)
+        to stdout with (format csv, header ${sql.raw(first ? "true" : "false")})`.inlineParams();
+      const { sql: text, params } = dialect.sqlToQuery(query);
+      if (params.length) throw new Error("COPY query kept bind parameters");
+      const parts: Buffer[] = [];
+      for await (const chunk of (await client.unsafe(text).readable()) as AsyncIterable<Buffer>) parts.push(chunk);
+      const bytes = Buffer.concat(parts);
+      first = false;
+      after = last;
+      if (bytes.length) controller.enqueue(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
     },
   });
 }
