@@ -3,8 +3,7 @@
 // checked before the stream starts, so a route can still answer 400 / 404.
 import "server-only";
 import { stringify } from "csv-stringify";
-import { eq, sql, type SQL } from "drizzle-orm";
-import type postgres from "postgres";
+import { eq, sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { tenants } from "@/db/schema";
 import { billingPeriodFromMonth } from "@/lib/billing/periods";
@@ -116,74 +115,16 @@ export async function usageCsvStream(db: Db, input: { period: unknown; tenantId?
 }
 
 /**
- * The filtered audit log, newest first, every row. On PostgreSQL the server writes the CSV itself
- * (COPY ... TO STDOUT, streamed: several times faster than formatting rows in Node, flat memory); on
- * PGlite it is read in keyset chunks through csv-stringify. Both give the same bytes (a test checks).
+ * The filtered audit log, newest first, every row: read in keyset chunks of 5,000 and formatted by
+ * csv-stringify as they arrive. (A PostgreSQL COPY path measured faster in isolation but stalled when
+ * streamed through the response under backpressure at 1,000,000 rows; see BENCHMARKS.md.)
  */
-export async function auditLogCsvStream(
-  db: Db,
-  input: { filters: AuditLogFilters; windowRows?: number },
-): Promise<ReadableStream<Uint8Array>> {
+export async function auditLogCsvStream(db: Db, input: { filters: AuditLogFilters }): Promise<ReadableStream<Uint8Array>> {
   if (input.filters.tenant) await requireTenant(db, input.filters.tenant);
-  const client = (db as unknown as { $client?: unknown }).$client;
-  if (typeof client === "function") return auditLogCsvViaCopy(db, client as postgres.Sql, input.filters, input.windowRows ?? COPY_WINDOW_ROWS);
   return auditLogCsvChunked(db, input.filters);
 }
 
-const AUDIT_LOG_COPY_SELECT = sql`select l.id, to_char(l.logged_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as logged_at,
-    to_char(l.event_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as event_at, l.tenant_id, m.phone_number, l.usage_type,
-    l.entry_kind, l.quantity, l.unit, l.voice_seconds, l.sms_segments, l.direction, l.provider_sid,
-    l.billing_period_start::text as billing_period_start, l.actor, l.reason
-  from tenant_usage_logs l join tenant_phone_mappings m on m.id = l.phone_mapping_id`;
-
-const COPY_WINDOW_ROWS = 20_000;
-
-/**
- * The log as CSV written by PostgreSQL (COPY ... TO STDOUT), one keyset window at a time: a small query
- * finds the key of the window's last row (at most 20,000 rows on), the COPY writes exactly the rows
- * between the previous window's last key and that one, read whole (a few MB) and handed on as one
- * chunk; the next window is asked for only when the response wants more. Windows are disjoint key
- * ranges, so no row is written twice. (One long COPY streamed through the response stalled under
- * backpressure: it sat in ClientWrite once the client read slower than PostgreSQL wrote.)
- */
-async function auditLogCsvViaCopy(db: Db, client: postgres.Sql, filters: AuditLogFilters, windowRows: number): Promise<ReadableStream<Uint8Array>> {
-  const base = auditLogWhere(filters);
-  const dialect = (db as unknown as { dialect: { sqlToQuery(q: SQL): { sql: string; params: unknown[] } } }).dialect;
-  let after: { at: string; id: string } | null = null;
-  let first = true;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const from = after ? [...base, sql`(l.logged_at, l.id) < (${after.at}::timestamptz, ${after.id}::bigint)`] : base;
-      const fromSql = from.length ? sql`where ${sql.join(from, sql` and `)}` : sql``;
-      const [last] = await queryRows<{ at: string; id: string }>(
-        db,
-        sql`select to_char(w.logged_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as at, w.id::text as id
-          from (select l.logged_at, l.id from tenant_usage_logs l ${fromSql}
-                order by l.logged_at desc nulls last, l.id desc nulls last limit ${windowRows}) w
-          order by w.logged_at asc, w.id asc limit 1`,
-      );
-      if (!last) {
-        if (first) controller.enqueue(new TextEncoder().encode(`${AUDIT_LOG_CSV_COLUMNS.join(",")}\n`));
-        return controller.close();
-      }
-      const window = [...from, sql`(l.logged_at, l.id) >= (${last.at}::timestamptz, ${last.id}::bigint)`];
-      // COPY takes no bind parameters: the (already validated) values are inlined as escaped literals.
-      const query = sql`copy (${AUDIT_LOG_COPY_SELECT} where ${sql.join(window, sql` and `)}
-        order by l.logged_at desc nulls last, l.id desc nulls last)
-        to stdout with (format csv, header ${sql.raw(first ? "true" : "false")})`.inlineParams();
-      const { sql: text, params } = dialect.sqlToQuery(query);
-      if (params.length) throw new Error("COPY query kept bind parameters");
-      const parts: Buffer[] = [];
-      for await (const chunk of (await client.unsafe(text).readable()) as AsyncIterable<Buffer>) parts.push(chunk);
-      const bytes = Buffer.concat(parts);
-      first = false;
-      after = last;
-      if (bytes.length) controller.enqueue(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length));
-    },
-  });
-}
-
-/** The same export read in keyset chunks and formatted by csv-stringify (PGlite, and the reference). */
+/** The audit-log CSV in keyset chunks through csv-stringify (input already checked). */
 export async function auditLogCsvChunked(db: Db, filters: AuditLogFilters): Promise<ReadableStream<Uint8Array>> {
   const base = auditLogWhere(filters);
   return csvStream(AUDIT_LOG_CSV_COLUMNS, async function* () {
