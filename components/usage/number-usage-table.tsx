@@ -49,8 +49,8 @@ export function NumberUsageTable({
               </td>
               <td className="px-3 py-2">{n.numberType}</td>
               {COUNTER_LABELS.map(([key, label]) => (
-                <td key={label} className="px-3 py-2 text-right" data-counter={key}>
-                  {fmt(n[key])}
+                <td key={label} className="px-3 py-2 text-right">
+                  <span data-counter={key}>{fmt(n[key])}</span>
                   {n.previous && (
                     <>
                       {" "}
