@@ -3,7 +3,7 @@
 import { randomBytes } from "node:crypto";
 import { openPostgres } from "./db/client";
 import { runMigrations } from "./db/migrate";
-import { testDatabaseKind, testServerUrl } from "./db/test-db";
+import { dropTestDatabase, testDatabaseKind, testServerUrl } from "./db/test-db";
 
 async function adminExec(statement: string): Promise<void> {
   const admin = await openPostgres(testServerUrl("postgres"), { max: 1 });
@@ -26,6 +26,6 @@ export default async function setup(): Promise<(() => Promise<void>) | void> {
     await template.close();
   }
   return async () => {
-    await adminExec(`drop database if exists ${name} with (force)`);
+    await dropTestDatabase(name);
   };
 }

@@ -67,7 +67,16 @@ export async function createBenchDatabase(label: string): Promise<BenchDatabase>
         // "with (force)" ends any session still on it (a server being stopped, a query in flight).
         const cleanup = postgres(withDatabase(base, "postgres"), { max: 1, onnotice: () => undefined });
         try {
-          await cleanup.unsafe(`drop database if exists ${name} with (force)`);
+          // An autovacuum worker on it cannot be ended by a non-superuser (42501): wait for it.
+          for (let attempt = 1; ; attempt++) {
+            try {
+              await cleanup.unsafe(`drop database if exists ${name} with (force)`);
+              break;
+            } catch (err) {
+              if ((err as { code?: string }).code !== "42501" || attempt >= 30) throw err;
+              await new Promise((r) => setTimeout(r, 200));
+            }
+          }
         } finally {
           await cleanup.end({ timeout: 5 });
         }
