@@ -68,16 +68,6 @@ export async function listUnmatched(
   return pageOf(rows, limit, reverse ? "prev" : "next", !!cursorText, (r) => [r.receivedAt, r.id]);
 }
 
-/** Mappings an unmatched number could be assigned to: every mapping of that number, newest first. */
-export async function assignableMappings(db: Db, phoneNumber: string) {
-  return db
-    .select({ id: tenantPhoneMappings.id, tenantId: tenantPhoneMappings.tenantId, numberType: tenantPhoneMappings.numberType })
-    .from(tenantPhoneMappings)
-    .where(eq(tenantPhoneMappings.phoneNumber, phoneNumber))
-    .orderBy(sql`provisioned_at desc`)
-    .limit(50);
-}
-
 async function lockOpenItem(tx: Db, id: number) {
   const [item] = await tx.select().from(unmatchedUsageEvents).where(eq(unmatchedUsageEvents.id, id)).for("update");
   if (!item) throw new BillingError("not_found", `Unmatched event ${id} does not exist`);
