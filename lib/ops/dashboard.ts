@@ -17,8 +17,9 @@ export async function dashboardSummary(db: Db): Promise<DashboardSummary> {
     sql`SELECT
       (SELECT count(*)::int FROM tenants) AS "tenants",
       (SELECT count(*)::int FROM tenant_phone_mappings WHERE deprovisioned_at IS NULL) AS "activeNumbers",
-      (SELECT count(*)::int FROM tenant_usage_logs
-        WHERE entry_kind = 'usage' AND logged_at >= date_trunc('month', now())) AS "usageEventsThisMonth",
+      -- From the daily rollup the ledger keeps (a few rows per tenant), not a count over the month's log.
+      (SELECT coalesce(sum(voice_calls + messages), 0)::int FROM tenant_usage_daily
+        WHERE billing_period_start = date_trunc('month', now())::date) AS "usageEventsThisMonth",
       (SELECT count(*)::int FROM unmatched_usage_events WHERE status = 'open') AS "openUnmatched"`,
   );
   return row!;
