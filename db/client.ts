@@ -72,6 +72,25 @@ export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
+type RawClient = { unsafe(query: string, params: unknown[]): { raw(): Promise<(Buffer | null)[][]> } };
+
+/**
+ * The first row of a raw query, every column as its text bytes (NULL as null). On postgres.js these are
+ * views on the bytes the server sent, never decoded into JS strings: a stream of large values (an
+ * export's CSV chunks) then leaves no string garbage on the V8 heap. PGlite gives strings, encoded here.
+ */
+export async function queryFirstRowBytes(db: Db, query: SQL): Promise<(Uint8Array | null)[] | undefined> {
+  const client = (db as unknown as { $client?: unknown }).$client;
+  if (typeof client === "function") {
+    const { PgDialect } = await import("drizzle-orm/pg-core");
+    const { sql: text, params } = new PgDialect().sqlToQuery(query);
+    const [row] = await (client as unknown as RawClient).unsafe(text, params).raw();
+    return row;
+  }
+  const [row] = await queryRows<Record<string, unknown>>(db, query);
+  return row && Object.values(row).map((v) => (v === null || v === undefined ? null : Buffer.from(String(v))));
+}
+
 /**
  * Seconds before the pool reconnects after its `retries`-th failed connection. postgres.js's default
  * grows as 3^n / 100 s up to 20 s, shared by the whole pool: after an outage of a few seconds, requests
