@@ -187,6 +187,28 @@ describe("Twilio routes, attacked with arbitrary signed callbacks", () => {
     }
   });
 
+  it("a NUL character in a parameter counting does not need is stored as U+FFFD, not a 500", async () => {
+    const { db } = database();
+    // PostgreSQL refuses NUL in text and jsonb; the fuzzer found a From of "\u0000" answered 500.
+    const params: Record<string, string> = { ...inboundSmsParams({ MessageSid: sidOf("SM", 0x6100) }), From: "+1415\u00005550", SmsStatus: "rec\u0000eived", "X\u0000": "y\u0000" };
+    const response = await smsInbound(signedTwilioPost("/api/twilio/sms/inbound", params));
+    expect(response.status).toBe(200);
+    const [row] = await queryRows<{ n: number; from: string; status: string }>(
+      db,
+      sql`select count(*)::int as n, min(metadata->>'from') as from, min(metadata->>'message_status') as status
+        from tenant_usage_logs where provider_sid = ${params.MessageSid}`,
+    );
+    expect(row).toEqual({ n: 1, from: "+1415\uFFFD5550", status: "rec\uFFFDeived" });
+    // To a number no tenant holds: kept in the unmatched inbox with every parameter, names included.
+    const unmatched: Record<string, string> = { ...params, MessageSid: sidOf("SM", 0x6101), To: "+14155559876" };
+    expect((await smsInbound(signedTwilioPost("/api/twilio/sms/inbound", unmatched))).status).toBe(200);
+    const [kept] = await queryRows<{ from: string; x: string }>(
+      db,
+      sql`select payload->>'From' as from, payload->>${"X\uFFFD"} as x from unmatched_usage_events where provider_sid = ${unmatched.MessageSid}`,
+    );
+    expect(kept).toEqual({ from: "+1415\uFFFD5550", x: "y\uFFFD" });
+  });
+
   for (const [name, path, post, base] of routes) {
     it(`${name}: never a 500; a 400 names the field and writes nothing; a 200 keeps counters equal to the log`, async () => {
       const { db } = database();

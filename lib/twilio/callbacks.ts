@@ -52,6 +52,11 @@ const rfc2822Timestamp = z
   })
   .optional();
 
+// Built once: zod compiles an object schema on its first parse, which per request would cost more than
+// the parse itself.
+const callStatusSchema = z.object({ CallStatus: statusSchema("CallStatus") });
+const messageStatusSchema = z.object({ MessageStatus: statusSchema("MessageStatus") });
+
 /** The tenant's side of a call: To for calls into the number, From for calls it places. */
 function callDirectionOf(direction: string): { direction: "inbound" | "outbound"; tenantField: "To" | "From" } | undefined {
   if (direction === "inbound" || direction === "trunking-terminating") return { direction: "inbound", tenantField: "To" };
@@ -77,20 +82,41 @@ function tenantNumber(fields: Record<string, string>, field: "To" | "From"): str
   throw new BillingError("invalid_input", message, { fieldErrors: { [field]: [message] } });
 }
 
+/**
+ * Text PostgreSQL can store: it refuses the NUL character in text and jsonb (a 500 for a whole event
+ * over a stray byte in, say, From). Kept as U+FFFD, after the signature was checked over the original.
+ */
+const storableText = (v: string) => (v.includes("\0") ? v.replaceAll("\0", "\uFFFD") : v);
+
+/** The parameters as stored with an unmatched event: names and values storable. */
+function storableParams(params: TwilioParams): TwilioParams {
+  const out: TwilioParams = {};
+  for (const [key, value] of Object.entries(params)) {
+    Object.defineProperty(out, storableText(key), {
+      value: Array.isArray(value) ? value.map(storableText) : storableText(value),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
 function twilioMetadata(fields: Record<string, string>, extra: Record<string, unknown>): Record<string, unknown> {
+  const text = (v: string | undefined) => (v === undefined ? undefined : storableText(v));
   return {
     source: "twilio_webhook",
-    account_sid: fields.AccountSid,
-    from: fields.From,
-    to: fields.To,
-    ...extra,
+    account_sid: text(fields.AccountSid),
+    from: text(fields.From),
+    to: text(fields.To),
+    ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, typeof v === "string" ? storableText(v) : v])),
   };
 }
 
 /** POST /api/twilio/voice/status: a completed call counts its CallDuration; every other status nothing. */
 export function parseVoiceStatusCallback(params: TwilioParams, receivedAt: Date = new Date()): ParsedTwilioCallback {
   const fields = singleValuedParams(params);
-  const status = parseInput(z.object({ CallStatus: statusSchema("CallStatus") }), fields).CallStatus;
+  const status = parseInput(callStatusSchema, fields).CallStatus;
   if (status !== "completed") {
     const known = (UNBILLED_CALL_STATUSES as readonly string[]).includes(status);
     return { countable: false, status, reason: known ? `a ${status} call bills no minutes` : `call status "${status}" is not one that bills minutes` };
@@ -111,7 +137,7 @@ export function parseVoiceStatusCallback(params: TwilioParams, receivedAt: Date 
       eventAt: startedAt,
       voiceSeconds: call.CallDuration,
       metadata: twilioMetadata(fields, { direction: side.direction, twilio_direction: call.Direction, call_status: status }),
-      payload: params,
+      payload: storableParams(params),
     },
   };
 }
@@ -134,7 +160,7 @@ export function parseInboundMessage(params: TwilioParams, receivedAt: Date = new
       eventAt: receivedAt,
       smsSegments: message.NumSegments ?? 1,
       metadata: twilioMetadata(fields, { message_status: fields.SmsStatus ?? "received" }),
-      payload: params,
+      payload: storableParams(params),
     },
   };
 }
@@ -147,10 +173,7 @@ const sentMessageSchema = z.object({ MessageSid: messageSidSchema, NumSegments: 
  */
 export function parseMessageStatusCallback(params: TwilioParams, receivedAt: Date = new Date()): ParsedTwilioCallback {
   const fields = singleValuedParams(params);
-  const status = parseInput(
-    z.object({ MessageStatus: statusSchema("MessageStatus") }),
-    { MessageStatus: fields.MessageStatus ?? fields.SmsStatus },
-  ).MessageStatus;
+  const status = parseInput(messageStatusSchema, { MessageStatus: fields.MessageStatus ?? fields.SmsStatus }).MessageStatus;
   if (!(BILLED_MESSAGE_STATUSES as readonly string[]).includes(status)) {
     return { countable: false, status, reason: `message status "${status}" does not bill a message` };
   }
@@ -168,7 +191,7 @@ export function parseMessageStatusCallback(params: TwilioParams, receivedAt: Dat
       // Status callbacks carry no NumSegments: an outbound message counts as one segment unless told.
       smsSegments: message.NumSegments ?? 1,
       metadata: twilioMetadata(fields, { message_status: status }),
-      payload: params,
+      payload: storableParams(params),
     },
   };
 }
