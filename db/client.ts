@@ -72,7 +72,31 @@ export async function queryRows<T>(db: Db, query: SQL): Promise<T[]> {
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
 
-type RawClient = { unsafe(query: string, params: unknown[]): { raw(): Promise<(Buffer | null)[][]> } };
+type RawClient = {
+  unsafe(query: string, params: unknown[], options?: { prepare?: boolean }): Promise<unknown[]> & { raw(): Promise<(Buffer | null)[][]> };
+};
+
+/** The postgres.js client behind `db` (not a transaction's), with the query as its SQL text and parameters. */
+async function rawPostgresJs(db: Db, query: SQL): Promise<{ client: RawClient; text: string; params: unknown[] } | undefined> {
+  const client = (db as unknown as { $client?: unknown }).$client;
+  if (typeof client !== "function") return undefined;
+  const { PgDialect } = await import("drizzle-orm/pg-core");
+  const { sql: text, params } = (dialect ??= new PgDialect()).sqlToQuery(query);
+  return { client: client as unknown as RawClient, text, params };
+}
+let dialect: import("drizzle-orm/pg-core").PgDialect | undefined;
+
+/**
+ * Rows of a hot query whose text never changes (only its parameters do), run on postgres.js as a named
+ * prepared statement: parsed and planned once per connection, then one round trip per call. (drizzle's
+ * db.execute sends an unnamed statement: a Parse/Describe round trip, then Bind/Execute, and a new
+ * plan, every time.) Elsewhere, in a transaction or on PGlite, as queryRows.
+ */
+export async function queryRowsPrepared<T>(db: Db, query: SQL): Promise<T[]> {
+  const raw = await rawPostgresJs(db, query);
+  if (!raw) return queryRows<T>(db, query);
+  return (await raw.client.unsafe(raw.text, raw.params, { prepare: true })) as T[];
+}
 
 /**
  * The first row of a raw query, every column as its text bytes (NULL as null). On postgres.js these are
@@ -80,13 +104,8 @@ type RawClient = { unsafe(query: string, params: unknown[]): { raw(): Promise<(B
  * export's CSV chunks) then leaves no string garbage on the V8 heap. PGlite gives strings, encoded here.
  */
 export async function queryFirstRowBytes(db: Db, query: SQL): Promise<(Uint8Array | null)[] | undefined> {
-  const client = (db as unknown as { $client?: unknown }).$client;
-  if (typeof client === "function") {
-    const { PgDialect } = await import("drizzle-orm/pg-core");
-    const { sql: text, params } = new PgDialect().sqlToQuery(query);
-    const [row] = await (client as unknown as RawClient).unsafe(text, params).raw();
-    return row;
-  }
+  const raw = await rawPostgresJs(db, query);
+  if (raw) return (await raw.client.unsafe(raw.text, raw.params).raw())[0];
   const [row] = await queryRows<Record<string, unknown>>(db, query);
   return row && Object.values(row).map((v) => (v === null || v === undefined ? null : Buffer.from(String(v))));
 }

@@ -11,7 +11,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
-import { queryRows, type Db } from "@/db/client";
+import { queryRowsPrepared, type Db } from "@/db/client";
 import type { SmsDirection } from "@/db/schema";
 import { asBillingError, BillingError } from "@/lib/errors";
 
@@ -107,7 +107,7 @@ function resultOf(row: BatchRow): UsageLogResult {
 
 /** Runs one batch in one statement (one transaction): a row per event, in the events' order. */
 export async function runUsageBatch(db: Db, events: UsageEvent[]): Promise<BatchRow[]> {
-  const rows = await queryRows<BatchRow>(
+  const rows = await queryRowsPrepared<BatchRow>(
     db,
     sql`select ord, counted, log_id::text as log_id, counter_id::text as counter_id,
           billing_period_start::text as billing_period_start, billing_period_end::text as billing_period_end,

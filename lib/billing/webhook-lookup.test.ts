@@ -33,7 +33,6 @@ describe("coalesced webhook lookups", () => {
       const expected = await findActiveMappingForNumber(db, r.phoneNumber, r.at);
       expect({ i, id: answers[i]!.mapping?.id ?? null, tenant: answers[i]!.mapping?.tenantId ?? null }).toEqual({ i, id: expected?.id ?? null, tenant: expected?.tenantId ?? null });
       expect(answers[i]!.keptUnmatched).toBe(r.phoneNumber === "+14155559999");
-      if (answers[i]!.mapping) expect(answers[i]!.mapping!.provisionedAt.getTime()).toBe(expected!.provisionedAt.getTime());
     }
     expect(answers.filter((a) => a.mapping).length).toBeGreaterThan(200);
   });

@@ -6,11 +6,16 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";
-import { queryRows, type Db } from "@/db/client";
-import type { PhoneMapping } from "./mapping";
+import { queryRowsPrepared, type Db } from "@/db/client";
+
+/** The mapping that held the number at the event's time: all that counting needs of it. */
+export interface WebhookMapping {
+  id: string;
+  tenantId: string;
+}
 
 export interface WebhookLookup {
-  mapping: PhoneMapping | null;
+  mapping: WebhookMapping | null;
   /** The event's key is already in the unmatched inbox (kept before, or resolved there). */
   keptUnmatched: boolean;
 }
@@ -31,29 +36,20 @@ interface Row {
   kept: boolean;
   id: string | null;
   tenant_id: string;
-  twilio_number_sid: string;
-  phone_number: string;
-  number_type: PhoneMapping["numberType"];
-  provisioned_at: string;
-  deprovisioned_at: string | null;
-  created_at: string;
-  updated_at: string;
 }
 
 const MAX_LOOKUPS = 500;
 
 async function runLookups(db: Db, requests: LookupRequest[]): Promise<WebhookLookup[]> {
-  const rows = await queryRows<Row>(
+  const rows = await queryRowsPrepared<Row>(
     db,
     sql`select q.i::int as i,
         exists (select 1 from unmatched_usage_events u where u.idempotency_key = q.key) as kept,
-        m.id::text as id, m.tenant_id, m.twilio_number_sid, m.phone_number, m.number_type,
-        to_char(m.provisioned_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as provisioned_at, to_char(m.deprovisioned_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as deprovisioned_at,
-        to_char(m.created_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as created_at, to_char(m.updated_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as updated_at
+        m.id::text as id, m.tenant_id
       from rows from (jsonb_to_recordset(${JSON.stringify(requests.map((r) => ({ phone: r.phoneNumber, at: r.at.toISOString(), key: r.idempotencyKey })))}::jsonb)
              as (phone text, at timestamptz, key text)) with ordinality as q(phone, at, key, i)
       left join lateral (
-        select * from tenant_phone_mappings m
+        select m.id, m.tenant_id from tenant_phone_mappings m
         where m.phone_number = q.phone and m.provisioned_at <= q.at and (m.deprovisioned_at is null or m.deprovisioned_at > q.at)
         order by m.provisioned_at desc limit 1
       ) m on true
@@ -62,19 +58,7 @@ async function runLookups(db: Db, requests: LookupRequest[]): Promise<WebhookLoo
   if (rows.length !== requests.length) throw new Error(`webhook lookup answered ${rows.length} of ${requests.length}`);
   return rows.map((r) => ({
     keptUnmatched: r.kept,
-    mapping: r.id
-      ? {
-          id: r.id,
-          tenantId: r.tenant_id,
-          twilioNumberSid: r.twilio_number_sid,
-          phoneNumber: r.phone_number,
-          numberType: r.number_type,
-          provisionedAt: new Date(r.provisioned_at),
-          deprovisionedAt: r.deprovisioned_at ? new Date(r.deprovisioned_at) : null,
-          createdAt: new Date(r.created_at),
-          updatedAt: new Date(r.updated_at),
-        }
-      : null,
+    mapping: r.id ? { id: r.id, tenantId: r.tenant_id } : null,
   }));
 }
 

@@ -21,8 +21,21 @@ type Env = Record<string, string | undefined>;
 const misconfigured = (detail: string) =>
   new BillingError("misconfigured", `Twilio webhooks are not configured: ${detail}`);
 
-/** The configured accounts; throws `misconfigured` when the configuration is missing or unreadable. */
+let cached: { key: string; accounts: TwilioAccounts } | undefined;
+
+/**
+ * The configured accounts; throws `misconfigured` when the configuration is missing or unreadable.
+ * Read once per distinct configuration (every webhook asks), so a changed environment is still seen.
+ */
 export function twilioAccountsFromEnv(env: Env = process.env): TwilioAccounts {
+  const key = JSON.stringify([env.TWILIO_ACCOUNTS, env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN]);
+  if (cached?.key === key) return cached.accounts;
+  const accounts = readTwilioAccounts(env);
+  cached = { key, accounts };
+  return accounts;
+}
+
+function readTwilioAccounts(env: Env): TwilioAccounts {
   const tokens = new Map<string, string>();
   const accountsJson = env.TWILIO_ACCOUNTS?.trim();
   if (accountsJson) {

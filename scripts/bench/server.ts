@@ -89,7 +89,9 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs = 90_00
 }
 
 export async function startServer(port: number, databaseUrl: string, extraEnv: Record<string, string> = {}): Promise<BenchServer> {
-  const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
+  // BENCH_SERVER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the servers.
+  const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, "node_modules/next/dist/bin/next", "start", "-p", String(port), "-H", "127.0.0.1"], {
     cwd: process.cwd(),
     detached: true, // its own process group: stop() ends it and its children, nothing else
     stdio: ["ignore", "ignore", "pipe"],
