@@ -1,9 +1,6 @@
-// The batching ledger writer: concurrent usage events share one transaction. Each caller's event waits
-// in a queue; whenever a batch slot is free, everything queued (up to maxBatchSize) goes to
-// log_usage_batch in ONE statement (one transaction, one durable commit), and each caller is answered
-// only after that commit, with its own result or its own error. Under light load a batch is one event
-// (no added latency); under heavy load batches grow, and the per-transaction cost (commit, WAL flush,
-// round trip) is paid once per batch instead of once per event.
+// The ledger's batching writer for usage events that name their tenant and mapping (the API, the
+// adjustments' callers, the webhooks' own writer after routing): log_usage_batch counts a batch in one
+// statement and one durable commit (batch-writer.ts holds the queueing, lanes, retries).
 //
 // The counting rule is not here: it is the SQL function log_usage_batch (db/migrations), the same
 // code log_voice_usage / log_sms_usage run for one event. Exactly-once holds across batches and
@@ -14,6 +11,9 @@ import { PgTransaction } from "drizzle-orm/pg-core";
 import { queryRowsPrepared, type Db } from "@/db/client";
 import type { SmsDirection } from "@/db/schema";
 import { asBillingError, BillingError } from "@/lib/errors";
+import { BatchWriter, writerOptionsFor } from "./batch-writer";
+
+export type { LedgerWriterOptions, LedgerWriterStats } from "./batch-writer";
 
 export type UsageEvent =
   | { kind: "voice"; tenantId: string; phoneMappingId: string; durationSeconds: number; metadata: Record<string, unknown> }
@@ -28,33 +28,7 @@ export interface UsageLogResult {
   billingPeriodEnd: string;
 }
 
-export interface LedgerWriterOptions {
-  /** Most events in one transaction. */
-  maxBatchSize?: number;
-  /** Batches in flight at once, one per lane of mappings (each holds one connection while it runs). */
-  maxConcurrentBatches?: number;
-  /**
-   * Events allowed to wait for a batch. Past it the database is not keeping up: new events are refused
-   * at once as unavailable (503; Twilio retries) instead of queueing without bound.
-   */
-  maxQueuedEvents?: number;
-}
-
-export interface LedgerWriterStats {
-  batches: number;
-  events: number;
-  largestBatch: number;
-  /** Batches that failed as a whole and were retried event by event. */
-  splitBatches: number;
-}
-
-interface Pending {
-  event: UsageEvent;
-  resolve: (result: UsageLogResult) => void;
-  reject: (error: unknown) => void;
-}
-
-interface BatchRow {
+export interface BatchRow {
   ord: number;
   counted: boolean | null;
   log_id: string | null;
@@ -65,25 +39,11 @@ interface BatchRow {
   error_message: string | null;
 }
 
-// Deadlock and serialization failures: the batch did nothing; running it again is safe.
-const RETRYABLE_SQLSTATES = new Set(["40P01", "40001"]);
-const MAX_ATTEMPTS = 3;
-
-function eventJson(event: UsageEvent): Record<string, unknown> {
+export function eventJson(event: UsageEvent): Record<string, unknown> {
   const common = { kind: event.kind, tenant_id: event.tenantId, phone_mapping_id: event.phoneMappingId, metadata: event.metadata };
   return event.kind === "voice"
     ? { ...common, duration_seconds: event.durationSeconds }
     : { ...common, direction: event.direction };
-}
-
-function sqlStateOf(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
 }
 
 /** The error one event of a batch got, as the single-event functions would have raised it. */
@@ -91,7 +51,7 @@ function eventError(code: string, message: string): BillingError {
   return asBillingError(Object.assign(new Error(message), { code })) ?? new BillingError("invalid_input", message);
 }
 
-function resultOf(row: BatchRow): UsageLogResult {
+export function resultOf(row: BatchRow): UsageLogResult {
   if (row.error_code) throw eventError(row.error_code, row.error_message ?? "The usage event was refused");
   if (row.counted === null || !row.log_id || !row.counter_id || !row.billing_period_start || !row.billing_period_end) {
     throw new Error(`log_usage_batch returned an incomplete row for event ${row.ord}`);
@@ -119,150 +79,36 @@ export async function runUsageBatch(db: Db, events: UsageEvent[]): Promise<Batch
 }
 
 /**
- * Which lane an event belongs to: a tenant always goes to the same lane, so batches in flight together
- * never touch the same counter, daily row or alert lock (all per tenant) and never wait on each other.
+ * The writer of usage events. Events are laned by tenant: batches in flight together never touch the
+ * same counter, daily row or alert lock (all per tenant) and never wait on each other.
  */
-function laneOf(event: UsageEvent, lanes: number): number {
-  if (lanes === 1) return 0;
-  let h = 0;
-  for (let i = 0; i < event.tenantId.length; i++) h = (h * 31 + event.tenantId.charCodeAt(i)) | 0;
-  return Math.abs(h) % lanes;
-}
-
-export class LedgerWriter {
-  // One queue and at most one batch in flight per lane. Events are laned by tenant, so batches in
-  // flight together never update the same rows and never wait for each other's locks: they run in
-  // parallel on the database instead of queueing behind one another's commit.
-  private readonly lanes: Array<{ queue: Pending[]; busy: boolean }>;
-  private queued = 0;
-  private readonly maxBatchSize: number;
-  private readonly maxQueuedEvents: number;
-  readonly stats: LedgerWriterStats = { batches: 0, events: 0, largestBatch: 0, splitBatches: 0 };
-
-  constructor(
-    private readonly db: Db,
-    options: LedgerWriterOptions = {},
-  ) {
-    this.maxBatchSize = Math.max(1, options.maxBatchSize ?? 500);
-    this.lanes = Array.from({ length: Math.max(1, options.maxConcurrentBatches ?? 4) }, () => ({ queue: [], busy: false }));
-    this.maxQueuedEvents = Math.max(1, options.maxQueuedEvents ?? 20_000);
+export class LedgerWriter extends BatchWriter<UsageEvent, BatchRow, UsageLogResult> {
+  protected runBatchStatement(events: UsageEvent[]): Promise<BatchRow[]> {
+    return runUsageBatch(this.db, events);
   }
 
-  /** Counts one event; resolves after the transaction holding it has committed. */
-  write(event: UsageEvent): Promise<UsageLogResult> {
-    if (this.queued >= this.maxQueuedEvents) {
-      return Promise.reject(
-        new BillingError("unavailable", "The ledger is busy: too many usage events are waiting to be written; try again shortly."),
-      );
-    }
-    return new Promise<UsageLogResult>((resolve, reject) => {
-      this.lanes[laneOf(event, this.lanes.length)]!.queue.push({ event, resolve, reject });
-      this.queued++;
-      this.schedulePump();
-    });
+  protected resultOf(row: BatchRow): UsageLogResult {
+    return resultOf(row);
   }
 
-  // Batches leave at the end of the current turn of the event loop, so that every event submitted in
-  // it (the requests parsed in one poll, the callers a finished batch released) shares the next batch.
-  private pumpScheduled = false;
-  private schedulePump(): void {
-    if (this.pumpScheduled) return;
-    this.pumpScheduled = true;
-    setImmediate(() => {
-      this.pumpScheduled = false;
-      this.pump();
-    });
-  }
-
-  private pump(): void {
-    for (const lane of this.lanes) {
-      if (lane.busy || lane.queue.length === 0) continue;
-      const batch = lane.queue.splice(0, this.maxBatchSize);
-      this.queued -= batch.length;
-      lane.busy = true;
-      void this.runBatch(batch).finally(() => {
-        lane.busy = false;
-        this.schedulePump();
-      });
-    }
-  }
-
-  private async runBatch(batch: Pending[]): Promise<void> {
-    this.stats.batches++;
-    this.stats.events += batch.length;
-    this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
-    let rows: BatchRow[];
-    try {
-      rows = await this.runWithRetry(batch.map((p) => p.event));
-    } catch (err) {
-      await this.settleFailedBatch(batch, err);
-      return;
-    }
-    batch.forEach((pending, i) => {
-      try {
-        pending.resolve(resultOf(rows[i]!));
-      } catch (err) {
-        pending.reject(err);
-      }
-    });
-  }
-
-  private async runWithRetry(events: UsageEvent[]): Promise<BatchRow[]> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await runUsageBatch(this.db, events);
-      } catch (err) {
-        const state = sqlStateOf(err);
-        if (attempt >= MAX_ATTEMPTS || !state || !RETRYABLE_SQLSTATES.has(state)) throw err;
-      }
-    }
-  }
-
-  // A batch refused as a whole wrote nothing (one statement, one transaction). Known checks answer
-  // per event without failing the batch; this is for the rest (e.g. a time the database cannot
-  // represent): each event runs alone, so only the bad one gets the error. An unreachable database
-  // fails them all at once.
-  private async settleFailedBatch(batch: Pending[], err: unknown): Promise<void> {
-    const billingError = asBillingError(err);
-    if (batch.length === 1 || billingError?.code === "unavailable") {
-      for (const pending of batch) pending.reject(billingError ?? err);
-      return;
-    }
-    this.stats.splitBatches++;
-    for (const pending of batch) {
-      try {
-        const [row] = await this.runWithRetry([pending.event]);
-        pending.resolve(resultOf(row!));
-      } catch (eventErr) {
-        pending.reject(asBillingError(eventErr) ?? eventErr);
-      }
-    }
+  protected laneKey(event: UsageEvent): string {
+    return event.tenantId;
   }
 }
 
 const writers = new WeakMap<Db, LedgerWriter>();
 
-function isPostgresJs(db: Db): boolean {
-  return typeof (db as unknown as { $client?: unknown }).$client === "function";
-}
-
-/**
- * The process-wide writer of a database. PGlite runs one statement at a time, so there one batch is
- * in flight and batching is simply serial.
- */
+/** The process-wide writer of a database. */
 export function ledgerWriterFor(db: Db): LedgerWriter {
   let writer = writers.get(db);
   if (!writer) {
-    writer = new LedgerWriter(db, {
-      maxBatchSize: Number(process.env.LEDGER_MAX_BATCH_SIZE ?? 300),
-      maxConcurrentBatches: isPostgresJs(db) ? Number(process.env.LEDGER_MAX_CONCURRENT_BATCHES ?? 2) : 1,
-    });
+    writer = new LedgerWriter(db, writerOptionsFor(db));
     writers.set(db, writer);
   }
   return writer;
 }
 
-function isTransaction(db: Db): boolean {
+export function isTransaction(db: Db): boolean {
   return (db as unknown) instanceof PgTransaction;
 }
 

@@ -43,7 +43,7 @@ export const logSmsUsageSchema = z.object({
 export type LogSmsUsageInput = z.input<typeof logSmsUsageSchema>;
 
 /** The metadata stored with a call: the caller's, plus the keys the SQL function reads. */
-export function voiceMetadataOf(input: z.output<typeof logVoiceUsageSchema>): Record<string, unknown> {
+export function voiceMetadataOf(input: Pick<z.output<typeof logVoiceUsageSchema>, "metadata" | "callSid" | "startedAt">): Record<string, unknown> {
   return {
     ...input.metadata,
     call_sid: input.callSid,
@@ -51,7 +51,9 @@ export function voiceMetadataOf(input: z.output<typeof logVoiceUsageSchema>): Re
   };
 }
 
-export function smsMetadataOf(input: z.output<typeof logSmsUsageSchema>): Record<string, unknown> {
+export function smsMetadataOf(
+  input: Pick<z.output<typeof logSmsUsageSchema>, "metadata" | "messageSid" | "numSegments" | "timestamp">,
+): Record<string, unknown> {
   return {
     ...input.metadata,
     message_sid: input.messageSid,

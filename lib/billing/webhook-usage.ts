@@ -1,12 +1,13 @@
 // A usage event a provider webhook reported (a completed call, a received or sent message), counted
-// through the ledger (logVoiceUsage / logSmsUsage) when a mapping covered its number at its time, or
-// kept in the unmatched inbox when none did. Exactly once either way: the idempotency key is shared.
+// through the ledger (the log_usage_batch rule, routed in the same statement) when a mapping covered its
+// number at its time, or kept in the unmatched inbox when none did. Exactly once either way: the
+// idempotency key is shared.
 import "server-only";
 import type { Db } from "@/db/client";
 import type { SmsDirection, UsageType } from "@/db/schema";
-import { lookupWebhookEvent } from "./webhook-lookup";
 import { recordUnmatchedUsageEvent, usageIdempotencyKey } from "./unmatched";
-import { logSmsUsage, logVoiceUsage } from "./usage";
+import { smsMetadataOf, voiceMetadataOf } from "./usage";
+import { writeRoutableUsageEvent } from "./webhook-writer";
 
 export interface WebhookUsageEvent {
   usageType: UsageType;
@@ -36,14 +37,33 @@ export type WebhookUsageOutcome =
   | { outcome: "unmatched"; stored: boolean };
 
 /**
- * Counts `event` into `mapping` (the mapping that covered its number at its time), or keeps it
- * unmatched when `mapping` is null. An event already kept unmatched is not counted as well: ops
- * resolve it from the inbox.
+ * Counts `event` into the mapping that held its number at its time, or keeps it unmatched when none
+ * did. The route and the count are one statement (webhook-writer.ts). An event already kept unmatched
+ * is not counted as well: ops resolve it from the inbox.
  */
 export async function countOrKeepWebhookUsageEvent(db: Db, event: WebhookUsageEvent): Promise<WebhookUsageOutcome> {
-  const idempotencyKey = usageIdempotencyKey(event);
-  const { mapping, keptUnmatched } = await lookupWebhookEvent(db, { phoneNumber: event.phoneNumber, at: event.eventAt, idempotencyKey });
-  if (!mapping || keptUnmatched) {
+  const routable = {
+    phoneNumber: event.phoneNumber,
+    eventAt: event.eventAt,
+    idempotencyKey: usageIdempotencyKey(event),
+  };
+  const written = await writeRoutableUsageEvent(
+    db,
+    event.usageType === "voice"
+      ? {
+          ...routable,
+          kind: "voice",
+          durationSeconds: event.voiceSeconds ?? 0,
+          metadata: voiceMetadataOf({ metadata: event.metadata, callSid: event.providerSid, startedAt: event.eventAt }),
+        }
+      : {
+          ...routable,
+          kind: "sms",
+          direction: event.direction,
+          metadata: smsMetadataOf({ metadata: event.metadata, messageSid: event.providerSid, numSegments: event.smsSegments, timestamp: event.eventAt }),
+        },
+  );
+  if (!written.routed) {
     const kept = await recordUnmatchedUsageEvent(db, {
       usageType: event.usageType,
       direction: event.direction,
@@ -57,30 +77,10 @@ export async function countOrKeepWebhookUsageEvent(db: Db, event: WebhookUsageEv
     });
     return { outcome: "unmatched", stored: kept.stored };
   }
-
-  const result =
-    event.usageType === "voice"
-      ? await logVoiceUsage(db, {
-          tenantId: mapping.tenantId,
-          phoneMappingId: mapping.id,
-          durationSeconds: event.voiceSeconds ?? 0,
-          callSid: event.providerSid,
-          startedAt: event.eventAt,
-          metadata: event.metadata,
-        })
-      : await logSmsUsage(db, {
-          tenantId: mapping.tenantId,
-          phoneMappingId: mapping.id,
-          direction: event.direction,
-          messageSid: event.providerSid,
-          numSegments: event.smsSegments,
-          timestamp: event.eventAt,
-          metadata: event.metadata,
-        });
   return {
-    outcome: result.counted ? "counted" : "duplicate",
-    logId: result.logId,
-    tenantId: mapping.tenantId,
-    billingPeriodStart: result.billingPeriodStart,
+    outcome: written.result.counted ? "counted" : "duplicate",
+    logId: written.result.logId,
+    tenantId: written.tenantId,
+    billingPeriodStart: written.result.billingPeriodStart,
   };
 }

@@ -1,0 +1,89 @@
+// The routed webhook write (log_webhook_usage_batch through the batching writer): each event goes to the
+// mapping findActiveMappingForNumber names for its number and time, whether it runs alone or in a batch
+// of hundreds; an event the inbox keeps, or no mapping covers, is not counted; counting is exactly once.
+import { sql } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { queryRows } from "@/db/client";
+import { createTenant, sidOf, useTestDatabase } from "@/lib/testing/db";
+import { deprovisionNumber, findActiveMappingForNumber, mapNumberToTenant } from "./mapping";
+import { recordUnmatchedUsageEvent } from "./unmatched";
+import { voiceMetadataOf } from "./usage";
+import { writeRoutableUsageEvent, type RoutableUsageEvent } from "./webhook-writer";
+
+const KEPT_NUMBER = "+14155559999";
+
+function callTo(phoneNumber: string, at: Date, n: number, seconds = 61): RoutableUsageEvent {
+  const callSid = sidOf("CA", n);
+  return {
+    kind: "voice",
+    durationSeconds: seconds,
+    phoneNumber,
+    eventAt: at,
+    idempotencyKey: `voice:${callSid}`,
+    metadata: voiceMetadataOf({ metadata: { direction: "inbound" }, callSid, startedAt: at }),
+  };
+}
+
+describe("routed webhook writes", () => {
+  const database = useTestDatabase();
+
+  beforeAll(async () => {
+    const { db } = database();
+    await createTenant(db, "a");
+    await createTenant(db, "b");
+    for (let i = 0; i < 20; i++) {
+      await mapNumberToTenant(db, { tenantId: i % 2 ? "a" : "b", twilioNumberSid: sidOf("PN", 0x100 + i), phoneNumber: `+1415555${1000 + i}` }, { actor: "t" });
+    }
+    await deprovisionNumber(db, { phoneNumber: "+14155551003" }, { actor: "t" });
+    await recordUnmatchedUsageEvent(db, { usageType: "voice", direction: "inbound", phoneNumber: KEPT_NUMBER, providerSid: sidOf("CA", 1), eventAt: new Date(), payload: {} });
+  });
+
+  it("300 concurrent events are routed as findActiveMappingForNumber routes them, and counted once each", async () => {
+    const { db } = database();
+    const now = new Date(Date.now() + 1000);
+    const events = Array.from({ length: 300 }, (_, i) =>
+      i % 25 === 24
+        ? callTo(KEPT_NUMBER, now, 1) // kept in the inbox already
+        : callTo(`+1415555${1000 + (i % 22)}`, i % 7 === 0 ? new Date("2001-01-01T00:00:00Z") : now, 1000 + i),
+    );
+    // Every event twice, at once: the repeat is a duplicate, never a second count.
+    const answers = await Promise.all([...events, ...events].map((e) => writeRoutableUsageEvent(db, e)));
+    for (const [i, e] of events.entries()) {
+      const expected = e.phoneNumber === KEPT_NUMBER ? null : await findActiveMappingForNumber(db, e.phoneNumber, e.eventAt);
+      const [first, again] = [answers[i]!, answers[i + events.length]!];
+      if (!expected) {
+        expect({ i, first, again }).toEqual({ i, first: { routed: false, keptUnmatched: e.phoneNumber === KEPT_NUMBER }, again: first });
+        continue;
+      }
+      expect(first.routed && again.routed).toBe(true);
+      if (!first.routed || !again.routed) continue;
+      expect({ i, tenant: first.tenantId, mapping: first.phoneMappingId }).toEqual({ i, tenant: expected.tenantId, mapping: expected.id });
+      expect([first.result.counted, again.result.counted].sort()).toEqual([false, true]);
+      expect(again.result.logId).toBe(first.result.logId);
+    }
+    const routed = events.filter((_, i) => answers[i]!.routed);
+    expect(routed.length).toBeGreaterThan(200);
+    const [row] = await queryRows<{ logs: number; calls: number; minutes: number; unmatched: number }>(
+      db,
+      sql`select (select count(*)::int from tenant_usage_logs) as logs,
+          (select coalesce(sum(voice_calls_count), 0)::int from tenant_usage_counters) as calls,
+          (select coalesce(sum(voice_minutes_used), 0)::int from tenant_usage_counters) as minutes,
+          (select count(*)::int from unmatched_usage_events) as unmatched`,
+    );
+    // 61 s bill 2 minutes each; nothing reached the inbox from here (the caller keeps the unrouted).
+    expect(row).toEqual({ logs: routed.length, calls: routed.length, minutes: 2 * routed.length, unmatched: 1 });
+  });
+
+  it("an event with a bad field is refused alone; the rest of its batch counts", async () => {
+    const { db } = database();
+    const at = new Date(Date.now() + 1000);
+    const good = callTo("+14155551000", at, 5000);
+    const bad = { ...callTo("+14155551002", at, 5001), durationSeconds: -1 };
+    const [ok, refused] = await Promise.allSettled([writeRoutableUsageEvent(db, good), writeRoutableUsageEvent(db, bad)]);
+    expect(ok.status === "fulfilled" && ok.value.routed && ok.value.result.counted).toBe(true);
+    expect(refused.status).toBe("rejected");
+    expect(String((refused as PromiseRejectedResult).reason)).toMatch(/Call duration must be zero or more seconds/);
+    const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from tenant_usage_logs where provider_sid = ${sidOf("CA", 5001)}`);
+    expect(row!.n).toBe(0);
+  });
+});

@@ -1,0 +1,108 @@
+// Webhook usage events routed and counted in one statement. A webhook knows the tenant's number and the
+// event's time, not the tenant: log_webhook_usage_batch (migration 0007) reads the mapping that held the
+// number at that time and whether the unmatched inbox already keeps the event inside the batch's own
+// transaction, and counts the routed events through log_usage_batch. One statement and one round trip per
+// batch, where a separate (coalesced) lookup before the write cost a second of each: over HTTP that read
+// was most of what the webhook added to the framework's own cost per request (BENCHMARKS.md).
+import "server-only";
+import { sql } from "drizzle-orm";
+import { queryRowsPrepared, type Db } from "@/db/client";
+import type { SmsDirection } from "@/db/schema";
+import { asBillingError } from "@/lib/errors";
+import { BatchWriter, writerOptionsFor } from "./batch-writer";
+import { isTransaction, resultOf, type BatchRow, type UsageLogResult } from "./ledger-writer";
+
+/** A usage event as a webhook knows it: its number and time decide the tenant and the mapping. */
+export type RoutableUsageEvent = (
+  | { kind: "voice"; durationSeconds: number }
+  | { kind: "sms"; direction: SmsDirection }
+) & {
+  /** The tenant's number (E.164). */
+  phoneNumber: string;
+  /** The time that decides the owner (the metadata carries the same time for the period). */
+  eventAt: Date;
+  /** The key the unmatched inbox would hold the event under (the log's idempotency key). */
+  idempotencyKey: string;
+  /** As log_usage_batch reads it (call_sid / message_sid, started_at / timestamp, ...). */
+  metadata: Record<string, unknown>;
+};
+
+export type RoutedWriteResult =
+  /** No mapping held the number at the event's time, or the inbox already keeps the event. */
+  | { routed: false; keptUnmatched: boolean }
+  | { routed: true; tenantId: string; phoneMappingId: string; result: UsageLogResult };
+
+interface WebhookBatchRow extends BatchRow {
+  tenant_id: string | null;
+  phone_mapping_id: string | null;
+  kept_unmatched: boolean;
+}
+
+function routableJson(event: RoutableUsageEvent): Record<string, unknown> {
+  const common = {
+    kind: event.kind,
+    metadata: event.metadata,
+    phone_number: event.phoneNumber,
+    event_at: event.eventAt.toISOString(),
+    unmatched_key: event.idempotencyKey,
+  };
+  return event.kind === "voice" ? { ...common, duration_seconds: event.durationSeconds } : { ...common, direction: event.direction };
+}
+
+async function runWebhookBatch(db: Db, events: RoutableUsageEvent[]): Promise<WebhookBatchRow[]> {
+  const rows = await queryRowsPrepared<WebhookBatchRow>(
+    db,
+    sql`select ord, tenant_id, phone_mapping_id::text as phone_mapping_id, kept_unmatched, counted, log_id::text as log_id,
+          counter_id::text as counter_id, billing_period_start::text as billing_period_start,
+          billing_period_end::text as billing_period_end, error_code, error_message
+        from log_webhook_usage_batch(${JSON.stringify(events.map(routableJson))}::jsonb)`,
+  );
+  if (rows.length !== events.length) throw new Error(`log_webhook_usage_batch answered ${rows.length} of ${events.length} events`);
+  return rows.sort((a, b) => a.ord - b.ord);
+}
+
+function routedResultOf(row: WebhookBatchRow): RoutedWriteResult {
+  if (!row.tenant_id || !row.phone_mapping_id || row.kept_unmatched) return { routed: false, keptUnmatched: row.kept_unmatched };
+  return { routed: true, tenantId: row.tenant_id, phoneMappingId: row.phone_mapping_id, result: resultOf(row) };
+}
+
+/**
+ * Laned by number: one number's events (one mapping's counter rows) never sit in two batches in flight.
+ * Two numbers of one tenant may, and then the later batch waits for the tenant's daily row; every
+ * batch takes its locks in the same sorted order, so they wait, never deadlock.
+ */
+export class WebhookLedgerWriter extends BatchWriter<RoutableUsageEvent, WebhookBatchRow, RoutedWriteResult> {
+  protected runBatchStatement(events: RoutableUsageEvent[]): Promise<WebhookBatchRow[]> {
+    return runWebhookBatch(this.db, events);
+  }
+
+  protected resultOf(row: WebhookBatchRow): RoutedWriteResult {
+    return routedResultOf(row);
+  }
+
+  protected laneKey(event: RoutableUsageEvent): string {
+    return event.phoneNumber;
+  }
+}
+
+const writers = new WeakMap<Db, WebhookLedgerWriter>();
+
+/**
+ * Routes and counts one webhook event through the process's batching writer; resolves after the
+ * transaction holding it has committed. Inside a caller's transaction it runs right there.
+ */
+export async function writeRoutableUsageEvent(db: Db, event: RoutableUsageEvent): Promise<RoutedWriteResult> {
+  if (isTransaction(db)) {
+    try {
+      return routedResultOf((await runWebhookBatch(db, [event]))[0]!);
+    } catch (err) {
+      throw asBillingError(err) ?? err;
+    }
+  }
+  let writer = writers.get(db);
+  if (!writer) {
+    writer = new WebhookLedgerWriter(db, writerOptionsFor(db));
+    writers.set(db, writer);
+  }
+  return writer.write(event);
+}
