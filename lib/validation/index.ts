@@ -17,13 +17,29 @@ export const e164Schema = z
       ctx.addIssue({ code: "custom", message: `Phone number must be in E.164 form, like ${E164_EXAMPLE}` });
       return z.NEVER;
     }
-    const parsed = parsePhoneNumberFromString(compact);
-    if (!parsed || !isValidPhoneNumber(compact)) {
+    const normalised = validE164(compact);
+    if (normalised === null) {
       ctx.addIssue({ code: "custom", message: `${compact} is not a valid phone number` });
       return z.NEVER;
     }
-    return parsed.number as string;
+    return normalised;
   });
+
+// libphonenumber-js parses a number against its metadata in ~15 µs; every webhook checks one or two of
+// the same few thousand numbers. A bounded memo of that pure check (cleared when full).
+const E164_MEMO_LIMIT = 10_000;
+const e164Memo = new Map<string, string | null>();
+
+function validE164(compact: string): string | null {
+  let normalised = e164Memo.get(compact);
+  if (normalised === undefined) {
+    const parsed = parsePhoneNumberFromString(compact);
+    normalised = parsed && isValidPhoneNumber(compact) ? (parsed.number as string) : null;
+    if (e164Memo.size >= E164_MEMO_LIMIT) e164Memo.clear();
+    e164Memo.set(compact, normalised);
+  }
+  return normalised;
+}
 
 const sid = (prefix: string, label: string) =>
   z
