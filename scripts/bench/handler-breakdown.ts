@@ -1,13 +1,14 @@
 // Where a webhook request's time goes, measured in-process (no HTTP) at the HTTP load's concurrency:
 // the route handler whole, and its stages on their own: reading + signature check + parsing (no
 // database), the mapping lookup (one query per request), the unmatched-inbox check (one query per
-// request) and the ledger write (batched). Requests per second of each stage alone; its inverse is
+// request), the ledger write (batched), and the lookup + write in one batched statement the handler runs. Requests per second of each stage alone; its inverse is
 // the stage's cost per request on this machine.
 import { and, desc, eq, gt, isNull, lte, or, sql } from "drizzle-orm";
 import { tenantPhoneMappings } from "@/db/schema";
 import { closeDb, queryRows, useDatabaseForTests } from "@/db/client";
 import { findActiveMappingForNumber } from "@/lib/billing/mapping";
-import { logSmsUsage, logVoiceUsage } from "@/lib/billing/usage";
+import { logSmsUsage, logVoiceUsage, smsMetadataOf, voiceMetadataOf } from "@/lib/billing/usage";
+import { writeRoutableUsageEvent } from "@/lib/billing/webhook-writer";
 import { readTwilioForm } from "@/lib/twilio/form-body";
 import { verifyTwilioRequest } from "@/lib/twilio/signature";
 import type { BenchDatabase } from "./bench-db";
@@ -125,6 +126,22 @@ export async function handlerBreakdown(bench: BenchDatabase, numbers: BenchNumbe
     );
     out.push({ stage: "ledger write, batched (logVoiceUsage / logSmsUsage)", perSecond: rate(events.length, write.wallMs) });
     await verifyTotals(bench.sql, expected, "handler breakdown: ledger write");
+    await resetLedger(bench.sql);
+    // What the webhook handler runs: the lookup and the count in one batched statement.
+    const routed = await runConcurrently(events, concurrency, (e: BenchEvent) =>
+      writeRoutableUsageEvent(
+        db,
+        e.kind === "voice"
+          ? { kind: "voice", durationSeconds: e.seconds, phoneNumber: e.number.phoneNumber, eventAt: e.startedAt, idempotencyKey: `voice:${e.callSid}`,
+              metadata: voiceMetadataOf({ metadata: {}, callSid: e.callSid, startedAt: e.startedAt }) }
+          : { kind: "sms", direction: e.direction, phoneNumber: e.number.phoneNumber, eventAt: e.at, idempotencyKey: `sms:${e.direction}:${e.messageSid}`,
+              metadata: smsMetadataOf({ metadata: {}, messageSid: e.messageSid, numSegments: e.segments, timestamp: e.at }) },
+      ).then((r) => {
+        if (!r.routed) throw new Error(`routed write: ${e.number.phoneNumber} was not routed`);
+      }),
+    );
+    out.push({ stage: "lookup + ledger write in one batched statement (log_webhook_usage_batch)", perSecond: rate(events.length, routed.wallMs) });
+    await verifyTotals(bench.sql, expected, "handler breakdown: routed write");
     await resetLedger(bench.sql);
     const whole = await postInProcess(routes, requests, concurrency);
     out.push({ stage: "webhook route handler, whole", perSecond: rate(requests.length, whole.wallMs) });
