@@ -19,6 +19,10 @@ export interface LedgerWriterOptions {
    * at once as unavailable (503; Twilio retries) instead of queueing without bound.
    */
   maxQueuedEvents?: number;
+  /** Batches one lane may have in flight (default 1); past the first only with a backlog. */
+  batchesPerLane?: number;
+  /** Queued events of a lane that start another of its batches while one is in flight. */
+  backlogForExtraBatch?: number;
 }
 
 export interface LedgerWriterStats {
@@ -59,10 +63,12 @@ function laneOf(key: string, lanes: number): number {
 export abstract class BatchWriter<E, Row, R> {
   // One queue and at most one batch in flight per lane. Events of one lane key (a tenant, a number)
   // always share a lane, so batches in flight together do not update the same rows.
-  private readonly lanes: Array<{ queue: Pending<E, R>[]; busy: boolean }>;
+  private readonly lanes: Array<{ queue: Pending<E, R>[]; inFlight: number }>;
   private queued = 0;
   private readonly maxBatchSize: number;
   private readonly maxQueuedEvents: number;
+  private readonly batchesPerLane: number;
+  private readonly backlogForExtraBatch: number;
   readonly stats: LedgerWriterStats = { batches: 0, events: 0, largestBatch: 0, splitBatches: 0 };
 
   constructor(
@@ -70,7 +76,9 @@ export abstract class BatchWriter<E, Row, R> {
     options: LedgerWriterOptions = {},
   ) {
     this.maxBatchSize = Math.max(1, options.maxBatchSize ?? 500);
-    this.lanes = Array.from({ length: Math.max(1, options.maxConcurrentBatches ?? 4) }, () => ({ queue: [], busy: false }));
+    this.lanes = Array.from({ length: Math.max(1, options.maxConcurrentBatches ?? 4) }, () => ({ queue: [], inFlight: 0 }));
+    this.batchesPerLane = Math.max(1, options.batchesPerLane ?? 1);
+    this.backlogForExtraBatch = options.backlogForExtraBatch ?? Number.POSITIVE_INFINITY;
     this.maxQueuedEvents = Math.max(1, options.maxQueuedEvents ?? 20_000);
   }
 
@@ -109,14 +117,19 @@ export abstract class BatchWriter<E, Row, R> {
 
   private pump(): void {
     for (const lane of this.lanes) {
-      if (lane.busy || lane.queue.length === 0) continue;
-      const batch = lane.queue.splice(0, this.maxBatchSize);
-      this.queued -= batch.length;
-      lane.busy = true;
-      void this.runBatch(batch).finally(() => {
-        lane.busy = false;
-        this.schedulePump();
-      });
+      // A lane's first batch leaves at once; another only when a backlog has built up behind it.
+      while (
+        lane.queue.length > 0 &&
+        (lane.inFlight === 0 || (lane.inFlight < this.batchesPerLane && lane.queue.length >= this.backlogForExtraBatch))
+      ) {
+        const batch = lane.queue.splice(0, this.maxBatchSize);
+        this.queued -= batch.length;
+        lane.inFlight++;
+        void this.runBatch(batch).finally(() => {
+          lane.inFlight--;
+          this.schedulePump();
+        });
+      }
     }
   }
 
