@@ -72,10 +72,10 @@ const unavailableNodeCodes = new Set([
   "CONNECT_TIMEOUT",
 ]);
 
-/** The code of a driver error, looking through drizzle's wrapping (`cause`). */
-function errorCodeOf(err: unknown): { code?: string; message?: string } {
+/** The code of a driver error (SQLSTATE or Node's), looking through drizzle's wrapping (`cause`). */
+export function errorCodeOf(err: unknown): { code?: string; message?: string } {
   let current: unknown = err;
-  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
+  for (let depth = 0; depth < 6 && current && typeof current === "object"; depth++) {
     const e = current as { code?: unknown; message?: unknown; cause?: unknown };
     if (typeof e.code === "string") return { code: e.code, message: typeof e.message === "string" ? e.message : undefined };
     current = e.cause;

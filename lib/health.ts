@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { databaseKind, getDb } from "@/db/client";
+import { errorCodeOf } from "@/lib/errors";
 
 export interface Health {
   ok: boolean;
@@ -14,15 +15,7 @@ const UNREACHABLE_CODES = new Set([
   "57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006",
 ]);
 
-function codeOf(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 6 && current && typeof current === "object"; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
+const codeOf = (err: unknown): string | undefined => errorCodeOf(err).code;
 
 /**
  * What is wrong with the database, in a sentence an operator can act on. Built from fixed text and the

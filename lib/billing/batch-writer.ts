@@ -7,7 +7,7 @@
 // log_webhook_usage_batch) is the subclass's: ledger-writer.ts, webhook-writer.ts.
 import "server-only";
 import type { Db } from "@/db/client";
-import { asBillingError, BillingError } from "@/lib/errors";
+import { asBillingError, BillingError, errorCodeOf } from "@/lib/errors";
 
 export interface LedgerWriterOptions {
   /** Most events in one transaction. */
@@ -42,16 +42,6 @@ interface Pending<E, R> {
 // Deadlock and serialization failures: the batch did nothing; running it again is safe.
 const RETRYABLE_SQLSTATES = new Set(["40P01", "40001"]);
 const MAX_ATTEMPTS = 3;
-
-function sqlStateOf(err: unknown): string | undefined {
-  let current: unknown = err;
-  for (let depth = 0; depth < 5 && current && typeof current === "object"; depth++) {
-    const code = (current as { code?: unknown }).code;
-    if (typeof code === "string") return code;
-    current = (current as { cause?: unknown }).cause;
-  }
-  return undefined;
-}
 
 function laneOf(key: string, lanes: number): number {
   if (lanes === 1) return 0;
@@ -158,7 +148,7 @@ export abstract class BatchWriter<E, Row, R> {
       try {
         return await this.runBatchStatement(events);
       } catch (err) {
-        const state = sqlStateOf(err);
+        const state = errorCodeOf(err).code;
         if (attempt >= MAX_ATTEMPTS || !state || !RETRYABLE_SQLSTATES.has(state)) throw err;
       }
     }
