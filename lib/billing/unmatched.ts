@@ -12,6 +12,15 @@ export function usageIdempotencyKey(event: { usageType: UsageType; direction: Sm
   return event.usageType === "voice" ? `voice:${event.providerSid}` : `sms:${event.direction}:${event.providerSid}`;
 }
 
+/**
+ * JSON PostgreSQL's jsonb accepts: it refuses the NUL character (\u0000) in any string, names included,
+ * so a stray one in a provider's parameter would fail the whole event. Each escaped NUL becomes U+FFFD;
+ * an escaped backslash before "u0000" (the six characters, not a NUL) is left alone.
+ */
+export function storableJson(value: unknown): string {
+  return JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, "$1\\ufffd");
+}
+
 export interface UnmatchedUsageEventInput {
   usageType: UsageType;
   direction: SmsDirection;
@@ -48,7 +57,7 @@ export async function recordUnmatchedUsageEvent(db: Db, input: UnmatchedUsageEve
              voice_seconds, sms_segments, payload)
           select ${idempotencyKey}, ${input.usageType}, ${input.direction}, ${input.phoneNumber}, ${input.providerSid},
              ${input.accountSid ?? null}, ${input.eventAt.toISOString()}::timestamptz, ${input.voiceSeconds ?? null}::integer,
-             ${input.smsSegments ?? null}::integer, ${JSON.stringify(input.payload)}::jsonb
+             ${input.smsSegments ?? null}::integer, ${storableJson(input.payload)}::jsonb
           where not exists (select 1 from tenant_usage_logs where idempotency_key = ${idempotencyKey})
           on conflict (idempotency_key) do nothing
           returning id::text as id`,

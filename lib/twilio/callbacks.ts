@@ -88,20 +88,6 @@ function tenantNumber(fields: Record<string, string>, field: "To" | "From"): str
  */
 const storableText = (v: string) => (v.includes("\0") ? v.replaceAll("\0", "\uFFFD") : v);
 
-/** The parameters as stored with an unmatched event: names and values storable. */
-function storableParams(params: TwilioParams): TwilioParams {
-  const out: TwilioParams = {};
-  for (const [key, value] of Object.entries(params)) {
-    Object.defineProperty(out, storableText(key), {
-      value: Array.isArray(value) ? value.map(storableText) : storableText(value),
-      enumerable: true,
-      writable: true,
-      configurable: true,
-    });
-  }
-  return out;
-}
-
 function twilioMetadata(fields: Record<string, string>, extra: Record<string, unknown>): Record<string, unknown> {
   const text = (v: string | undefined) => (v === undefined ? undefined : storableText(v));
   return {
@@ -137,7 +123,7 @@ export function parseVoiceStatusCallback(params: TwilioParams, receivedAt: Date 
       eventAt: startedAt,
       voiceSeconds: call.CallDuration,
       metadata: twilioMetadata(fields, { direction: side.direction, twilio_direction: call.Direction, call_status: status }),
-      payload: storableParams(params),
+      payload: params,
     },
   };
 }
@@ -160,7 +146,7 @@ export function parseInboundMessage(params: TwilioParams, receivedAt: Date = new
       eventAt: receivedAt,
       smsSegments: message.NumSegments ?? 1,
       metadata: twilioMetadata(fields, { message_status: fields.SmsStatus ?? "received" }),
-      payload: storableParams(params),
+      payload: params,
     },
   };
 }
@@ -191,7 +177,7 @@ export function parseMessageStatusCallback(params: TwilioParams, receivedAt: Dat
       // Status callbacks carry no NumSegments: an outbound message counts as one segment unless told.
       smsSegments: message.NumSegments ?? 1,
       metadata: twilioMetadata(fields, { message_status: status }),
-      payload: storableParams(params),
+      payload: params,
     },
   };
 }
