@@ -12,7 +12,7 @@ import { asBillingError, BillingError, errorCodeOf } from "@/lib/errors";
 export interface LedgerWriterOptions {
   /** Most events in one transaction. */
   maxBatchSize?: number;
-  /** Batches in flight at once, one per lane (each holds one connection while it runs). */
+  /** Lanes: queues with a batch of their own in flight (each batch holds one connection while it runs). */
   maxConcurrentBatches?: number;
   /**
    * Events allowed to wait for a batch. Past it the database is not keeping up: new events are refused
@@ -51,8 +51,9 @@ function laneOf(key: string, lanes: number): number {
 }
 
 export abstract class BatchWriter<E, Row, R> {
-  // One queue and at most one batch in flight per lane. Events of one lane key (a tenant, a number)
-  // always share a lane, so batches in flight together do not update the same rows.
+  // One queue per lane, one batch in flight per lane (more only behind a backlog, batchesPerLane).
+  // Events of one lane key (a tenant) always share a lane, so the lanes' batches do not update the
+  // same rows.
   private readonly lanes: Array<{ queue: Pending<E, R>[]; inFlight: number }>;
   private queued = 0;
   private readonly maxBatchSize: number;

@@ -12,6 +12,7 @@ import { queryRowsPrepared, type Db } from "@/db/client";
 import type { SmsDirection } from "@/db/schema";
 import { asBillingError, BillingError } from "@/lib/errors";
 import { BatchWriter, writerOptionsFor } from "./batch-writer";
+import { storableJson } from "./storable-json";
 
 export type { LedgerWriterOptions, LedgerWriterStats } from "./batch-writer";
 
@@ -39,7 +40,7 @@ export interface BatchRow {
   error_message: string | null;
 }
 
-export function eventJson(event: UsageEvent): Record<string, unknown> {
+function eventJson(event: UsageEvent): Record<string, unknown> {
   const common = { kind: event.kind, tenant_id: event.tenantId, phone_mapping_id: event.phoneMappingId, metadata: event.metadata };
   return event.kind === "voice"
     ? { ...common, duration_seconds: event.durationSeconds }
@@ -72,7 +73,7 @@ export async function runUsageBatch(db: Db, events: UsageEvent[]): Promise<Batch
     sql`select ord, counted, log_id::text as log_id, counter_id::text as counter_id,
           billing_period_start::text as billing_period_start, billing_period_end::text as billing_period_end,
           error_code, error_message
-        from log_usage_batch(${JSON.stringify(events.map(eventJson))}::jsonb)`,
+        from log_usage_batch(${storableJson(events.map(eventJson))}::jsonb)`,
   );
   if (rows.length !== events.length) throw new Error(`log_usage_batch answered ${rows.length} of ${events.length} events`);
   return rows.sort((a, b) => a.ord - b.ord);

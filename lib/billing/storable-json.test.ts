@@ -2,7 +2,7 @@
 // refuses) becomes U+FFFD, in names and values, nested or not; the six characters "\u0000" written
 // literally are text, not a NUL, and stay as they are.
 import { describe, expect, it } from "vitest";
-import { storableJson } from "./unmatched";
+import { storableJson } from "./storable-json";
 
 describe("storableJson", () => {
   it("replaces NUL characters and nothing else", () => {

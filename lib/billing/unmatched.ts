@@ -6,19 +6,11 @@ import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import type { SmsDirection, UsageType } from "@/db/schema";
 import { rethrowAsBillingError } from "@/lib/errors";
+import { storableJson } from "./storable-json";
 
 /** The usage log's idempotency key: 'voice:<CallSid>' or 'sms:<direction>:<MessageSid>'. */
 export function usageIdempotencyKey(event: { usageType: UsageType; direction: SmsDirection; providerSid: string }): string {
   return event.usageType === "voice" ? `voice:${event.providerSid}` : `sms:${event.direction}:${event.providerSid}`;
-}
-
-/**
- * JSON PostgreSQL's jsonb accepts: it refuses the NUL character (\u0000) in any string, names included,
- * so a stray one in a provider's parameter would fail the whole event. Each escaped NUL becomes U+FFFD;
- * an escaped backslash before "u0000" (the six characters, not a NUL) is left alone.
- */
-export function storableJson(value: unknown): string {
-  return JSON.stringify(value).replace(/(?<!\\)((?:\\\\)*)\\u0000/g, "$1\\ufffd");
 }
 
 export interface UnmatchedUsageEventInput {

@@ -49,6 +49,17 @@ describe("usage counting", () => {
     expect(april).toMatchObject({ voice_minutes_used: 3, voice_calls_count: 3, voice_seconds_used: 121 });
   });
 
+  it("a NUL character in a call's metadata is kept as U+FFFD and the call counts (jsonb refuses NUL)", async () => {
+    const { db } = database();
+    const result = await logVoiceUsage(db, {
+      tenantId: "utc-tenant", phoneMappingId: utcMapping, durationSeconds: 30, callSid: sidOf("CA", 210),
+      startedAt: new Date("2025-04-03T09:00:00Z"), metadata: { "note\u0000": "a\u0000b" },
+    });
+    expect(result.counted).toBe(true);
+    const [row] = await queryRows<{ note: string }>(db, sql`select metadata->>${"note\uFFFD"} as note from tenant_usage_logs where id = ${result.logId}`);
+    expect(row).toEqual({ note: "a\uFFFDb" });
+  });
+
   it("a call that started at 23:59:50 on the last day of a month lands in that month", async () => {
     const { db } = database();
     const result = await logVoiceUsage(db, {

@@ -11,6 +11,7 @@ import type { SmsDirection } from "@/db/schema";
 import { asBillingError } from "@/lib/errors";
 import { BatchWriter, writerOptionsFor } from "./batch-writer";
 import { isTransaction, resultOf, type BatchRow, type UsageLogResult } from "./ledger-writer";
+import { storableJson } from "./storable-json";
 
 /** A usage event as a webhook knows it: its number and time decide the tenant and the mapping. */
 export type RoutableUsageEvent = (
@@ -55,7 +56,7 @@ async function runWebhookBatch(db: Db, events: RoutableUsageEvent[]): Promise<We
     sql`select ord, tenant_id, phone_mapping_id::text as phone_mapping_id, kept_unmatched, counted, log_id::text as log_id,
           counter_id::text as counter_id, billing_period_start::text as billing_period_start,
           billing_period_end::text as billing_period_end, error_code, error_message
-        from log_webhook_usage_batch(${JSON.stringify(events.map(routableJson))}::jsonb)`,
+        from log_webhook_usage_batch(${storableJson(events.map(routableJson))}::jsonb)`,
   );
   if (rows.length !== events.length) throw new Error(`log_webhook_usage_batch answered ${rows.length} of ${events.length} events`);
   return rows.sort((a, b) => a.ord - b.ord);

@@ -82,20 +82,13 @@ function tenantNumber(fields: Record<string, string>, field: "To" | "From"): str
   throw new BillingError("invalid_input", message, { fieldErrors: { [field]: [message] } });
 }
 
-/**
- * Text PostgreSQL can store: it refuses the NUL character in text and jsonb (a 500 for a whole event
- * over a stray byte in, say, From). Kept as U+FFFD, after the signature was checked over the original.
- */
-const storableText = (v: string) => (v.includes("\0") ? v.replaceAll("\0", "\uFFFD") : v);
-
 function twilioMetadata(fields: Record<string, string>, extra: Record<string, unknown>): Record<string, unknown> {
-  const text = (v: string | undefined) => (v === undefined ? undefined : storableText(v));
   return {
     source: "twilio_webhook",
-    account_sid: text(fields.AccountSid),
-    from: text(fields.From),
-    to: text(fields.To),
-    ...Object.fromEntries(Object.entries(extra).map(([k, v]) => [k, typeof v === "string" ? storableText(v) : v])),
+    account_sid: fields.AccountSid,
+    from: fields.From,
+    to: fields.To,
+    ...extra,
   };
 }
 
