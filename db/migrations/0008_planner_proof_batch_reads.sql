@@ -20,6 +20,7 @@ CREATE OR REPLACE FUNCTION billing_logged_usage(p_keys text[])
 RETURNS TABLE (idempotency_key text, log_id bigint, period_start date, counter_id uuid, period_end date)
 LANGUAGE plpgsql STABLE
 SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 #variable_conflict use_column
 BEGIN
@@ -36,6 +37,7 @@ CREATE OR REPLACE FUNCTION billing_webhook_routes(p_events jsonb)
 RETURNS TABLE (ord bigint, mapping_id uuid, tenant_id text, kept boolean)
 LANGUAGE plpgsql STABLE
 SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off
+SET plan_cache_mode = force_generic_plan
 AS $$
 #variable_conflict use_column
 BEGIN

@@ -46,6 +46,31 @@ describe("batch writer queue policy", () => {
     expect({ sizes: busy.sizes, maxInFlight: busy.maxInFlight }).toEqual({ sizes: [1, 20], maxInFlight: 2 });
   });
 
+  it("within one turn, a batch leaves as soon as eagerBatchSize events wait and a slot is free; the rest wait for the end of the turn and a free lane", async () => {
+    const writer = new Probe({ maxConcurrentBatches: 1, batchesPerLane: 3, backlogForExtraBatch: 16, eagerBatchSize: 6 });
+    const burst = Array.from({ length: 15 }, (_, i) => writer.write(i)); // one turn, as a parsed burst
+    expect(writer.sizes).toEqual([6, 6]); // left during the turn, before it ended
+    expect(await Promise.all(burst)).toEqual(Array.from({ length: 15 }, (_, i) => i * 10));
+    // The 3 left over were not enough for a third batch beside two in flight: they left together, once
+    // the lane was free.
+    expect({ sizes: writer.sizes, maxInFlight: writer.maxInFlight }).toEqual({ sizes: [6, 6, 3], maxInFlight: 2 });
+
+    // Never past batchesPerLane, however long the turn.
+    const capped = new Probe({ maxConcurrentBatches: 1, batchesPerLane: 2, backlogForExtraBatch: 16, eagerBatchSize: 3 });
+    const long = Array.from({ length: 20 }, (_, i) => capped.write(i));
+    expect(capped.sizes).toEqual([3, 3]);
+    await Promise.all(long);
+    expect(capped.maxInFlight).toBe(2);
+    expect(capped.sizes.reduce((a, b) => a + b, 0)).toBe(20);
+
+    // Without the option, the same burst is one batch at the end of the turn.
+    const plain = new Probe({ maxConcurrentBatches: 1, batchesPerLane: 3, backlogForExtraBatch: 16 });
+    const same = Array.from({ length: 15 }, (_, i) => plain.write(i));
+    expect(plain.sizes).toEqual([]);
+    await Promise.all(same);
+    expect(plain.sizes).toEqual([15]);
+  });
+
   it("never more batches in flight than allowed, and every caller answered once with its own result", async () => {
     const writer = new Probe({ maxConcurrentBatches: 1, batchesPerLane: 2, backlogForExtraBatch: 4, maxBatchSize: 5 });
     const all: Promise<number>[] = [];

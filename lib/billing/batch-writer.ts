@@ -23,6 +23,13 @@ export interface LedgerWriterOptions {
   batchesPerLane?: number;
   /** Queued events of a lane that start another of its batches while one is in flight. */
   backlogForExtraBatch?: number;
+  /**
+   * Queued events of a lane that leave as a batch at once, within the current turn of the event loop,
+   * when the lane has a batch slot free (default: none; batches leave at the end of the turn). A turn
+   * that parses a burst of requests reads no database answer until it ends; this lets the burst's
+   * first events be written meanwhile instead of waiting for its last.
+   */
+  eagerBatchSize?: number;
 }
 
 export interface LedgerWriterStats {
@@ -60,6 +67,7 @@ export abstract class BatchWriter<E, Row, R> {
   private readonly maxQueuedEvents: number;
   private readonly batchesPerLane: number;
   private readonly backlogForExtraBatch: number;
+  private readonly eagerBatchSize: number;
   readonly stats: LedgerWriterStats = { batches: 0, events: 0, largestBatch: 0, splitBatches: 0 };
 
   constructor(
@@ -70,6 +78,7 @@ export abstract class BatchWriter<E, Row, R> {
     this.lanes = Array.from({ length: Math.max(1, options.maxConcurrentBatches ?? 4) }, () => ({ queue: [], inFlight: 0 }));
     this.batchesPerLane = Math.max(1, options.batchesPerLane ?? 1);
     this.backlogForExtraBatch = options.backlogForExtraBatch ?? Number.POSITIVE_INFINITY;
+    this.eagerBatchSize = options.eagerBatchSize ?? Number.POSITIVE_INFINITY;
     this.maxQueuedEvents = Math.max(1, options.maxQueuedEvents ?? 20_000);
   }
 
@@ -88,9 +97,11 @@ export abstract class BatchWriter<E, Row, R> {
       );
     }
     return new Promise<R>((resolve, reject) => {
-      this.lanes[laneOf(this.laneKey(event), this.lanes.length)]!.queue.push({ event, resolve, reject });
+      const lane = this.lanes[laneOf(this.laneKey(event), this.lanes.length)]!;
+      lane.queue.push({ event, resolve, reject });
       this.queued++;
-      this.schedulePump();
+      if (lane.queue.length >= this.eagerBatchSize && lane.inFlight < this.batchesPerLane) this.dispatch(lane);
+      else this.schedulePump();
     });
   }
 
@@ -113,15 +124,19 @@ export abstract class BatchWriter<E, Row, R> {
         lane.queue.length > 0 &&
         (lane.inFlight === 0 || (lane.inFlight < this.batchesPerLane && lane.queue.length >= this.backlogForExtraBatch))
       ) {
-        const batch = lane.queue.splice(0, this.maxBatchSize);
-        this.queued -= batch.length;
-        lane.inFlight++;
-        void this.runBatch(batch).finally(() => {
-          lane.inFlight--;
-          this.schedulePump();
-        });
+        this.dispatch(lane);
       }
     }
+  }
+
+  private dispatch(lane: { queue: Pending<E, R>[]; inFlight: number }): void {
+    const batch = lane.queue.splice(0, this.maxBatchSize);
+    this.queued -= batch.length;
+    lane.inFlight++;
+    void this.runBatch(batch).finally(() => {
+      lane.inFlight--;
+      this.schedulePump();
+    });
   }
 
   private async runBatch(batch: Pending<E, R>[]): Promise<void> {
