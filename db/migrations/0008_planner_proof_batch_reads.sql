@@ -10,9 +10,12 @@
 -- The reads by key now live in small functions whose own settings rule out every plan but the index
 -- probe (no sequential or bitmap scan, no hash or merge join), so the plan cannot depend on
 -- statistics; the settings hold only while those functions run, the rest of the batch plans freely.
+-- They also keep one generic plan (plan_cache_mode): left to choose, PostgreSQL re-planned
+-- billing_logged_usage on every call (84 µs per batch).
 --   billing_logged_usage(keys)        the log entry (and its counter) of each key already counted
 --   billing_webhook_routes(events)    each webhook event's mapping at its time and whether the
---                                     unmatched inbox keeps it (0007's read, moved here unchanged)
+--                                     unmatched inbox keeps it (0007's read, the inbox's EXISTS now a
+--                                     LIMIT 1 probe the planner cannot turn into a scan)
 -- log_usage_batch (0006's body otherwise unchanged) reads repeats through the first, for the keys this
 -- batch did not just claim; log_webhook_usage_batch (0007's body otherwise unchanged) routes through
 -- the second.

@@ -106,7 +106,8 @@ export abstract class BatchWriter<E, Row, R> {
   }
 
   // Batches leave at the end of the current turn of the event loop, so that every event submitted in
-  // it (the requests parsed in one poll, the callers a finished batch released) shares the next batch.
+  // it (the requests parsed in one poll, the callers a finished batch released) shares the next batch;
+  // with eagerBatchSize, a full enough batch leaves within the turn instead (write()).
   private pumpScheduled = false;
   private schedulePump(): void {
     if (this.pumpScheduled) return;
