@@ -17,7 +17,7 @@ export interface OpenDatabase {
   close(): Promise<void>;
 }
 
-type Holder = { opening?: Promise<OpenDatabase> };
+type Holder = { opening?: Promise<OpenDatabase>; opened?: OpenDatabase };
 // Kept on globalThis so a dev-server module reload reuses the connection: a second PGlite on the
 // same folder would corrupt it.
 const holder: Holder = ((globalThis as { __billingMapDb?: Holder }).__billingMapDb ??= {});
@@ -48,21 +48,40 @@ export async function getDb(): Promise<Db> {
 }
 
 export function getOpenDatabase(): Promise<OpenDatabase> {
-  holder.opening ??= openDatabase().catch((err: unknown) => {
-    holder.opening = undefined; // the next request tries again (the database may come back)
-    throw err;
-  });
+  if (!holder.opening) {
+    const opening: Promise<OpenDatabase> = openDatabase().then(
+      (open) => {
+        if (holder.opening === opening) holder.opened = open;
+        return open;
+      },
+      (err: unknown) => {
+        if (holder.opening === opening) holder.opening = undefined; // the next request tries again (the database may come back)
+        throw err;
+      },
+    );
+    holder.opening = opening;
+  }
   return holder.opening;
+}
+
+/**
+ * The process-wide database if it is open already, without an await: the webhook routes ask on every
+ * request, and only the first has to wait for getDb().
+ */
+export function openedDb(): Db | undefined {
+  return holder.opened?.db;
 }
 
 /** Tests point the process at their own database. */
 export function useDatabaseForTests(db: OpenDatabase): void {
   holder.opening = Promise.resolve(db);
+  holder.opened = db;
 }
 
 export async function closeDb(): Promise<void> {
   const opening = holder.opening;
   holder.opening = undefined;
+  holder.opened = undefined;
   if (opening) await (await opening).close();
 }
 

@@ -6,7 +6,7 @@ import { queryRows } from "@/db/client";
 import { BillingError } from "@/lib/errors";
 import { countersOf, countRows, createTenant, sidOf, snapshotTables, useTestDatabase } from "@/lib/testing/db";
 import { mapNumberToTenant } from "./mapping";
-import { logSmsUsage, logVoiceUsage } from "./usage";
+import { logSmsUsage, logVoiceUsage, smsMetadataOf, voiceMetadataOf } from "./usage";
 
 const actor = { actor: "test" };
 
@@ -163,4 +163,20 @@ describe("usage counting", () => {
       expect(logs).toEqual({ n: distinct, keys: distinct });
     },
   );
+});
+
+describe("the metadata stored with an event", () => {
+  it("is a copy of the caller's with the keys the SQL function reads, an own __proto__ key included", () => {
+    const callers = JSON.parse('{"__proto__": {"polluted": true}, "source": "api", "call_sid": "overwritten"}') as Record<string, unknown>;
+    const startedAt = new Date("2026-03-01T12:00:00.000Z");
+    const voice = voiceMetadataOf({ metadata: callers, callSid: "CA1", startedAt });
+    expect(Object.getPrototypeOf(voice)).toBe(Object.prototype);
+    expect(Object.hasOwn(voice, "__proto__")).toBe(true);
+    expect(JSON.parse(JSON.stringify(voice))).toEqual(JSON.parse('{"__proto__": {"polluted": true}, "source": "api", "call_sid": "CA1", "started_at": "2026-03-01T12:00:00.000Z"}'));
+    const sms = smsMetadataOf({ metadata: { source: "api" }, messageSid: "SM1", numSegments: 3, timestamp: startedAt });
+    expect(sms).toEqual({ source: "api", message_sid: "SM1", num_segments: 3, timestamp: "2026-03-01T12:00:00.000Z" });
+    expect(smsMetadataOf({ metadata: {}, messageSid: "SM2", numSegments: undefined, timestamp: undefined })).toEqual({ message_sid: "SM2" });
+    // The caller's object is left as it was.
+    expect(callers.call_sid).toBe("overwritten");
+  });
 });

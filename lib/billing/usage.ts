@@ -42,24 +42,31 @@ export const logSmsUsageSchema = z.object({
 });
 export type LogSmsUsageInput = z.input<typeof logSmsUsageSchema>;
 
+/**
+ * A copy of the caller's metadata. Object.assign is several times faster than a spread on the webhook
+ * path, but it would make an own "__proto__" key (JSON can carry one) the copy's prototype instead of
+ * copying it; such metadata takes the spread.
+ */
+function copyOf(metadata: Record<string, unknown>): Record<string, unknown> {
+  return Object.hasOwn(metadata, "__proto__") ? { ...metadata } : Object.assign({}, metadata);
+}
+
 /** The metadata stored with a call: the caller's, plus the keys the SQL function reads. */
 export function voiceMetadataOf(input: Pick<z.output<typeof logVoiceUsageSchema>, "metadata" | "callSid" | "startedAt">): Record<string, unknown> {
-  return {
-    ...input.metadata,
-    call_sid: input.callSid,
-    ...(input.startedAt ? { started_at: input.startedAt.toISOString() } : {}),
-  };
+  const metadata = copyOf(input.metadata);
+  metadata.call_sid = input.callSid;
+  if (input.startedAt) metadata.started_at = input.startedAt.toISOString();
+  return metadata;
 }
 
 export function smsMetadataOf(
   input: Pick<z.output<typeof logSmsUsageSchema>, "metadata" | "messageSid" | "numSegments" | "timestamp">,
 ): Record<string, unknown> {
-  return {
-    ...input.metadata,
-    message_sid: input.messageSid,
-    ...(input.numSegments !== undefined ? { num_segments: input.numSegments } : {}),
-    ...(input.timestamp ? { timestamp: input.timestamp.toISOString() } : {}),
-  };
+  const metadata = copyOf(input.metadata);
+  metadata.message_sid = input.messageSid;
+  if (input.numSegments !== undefined) metadata.num_segments = input.numSegments;
+  if (input.timestamp) metadata.timestamp = input.timestamp.toISOString();
+  return metadata;
 }
 
 /** Counts one call, exactly once per CallSid, into the period the call started in. */

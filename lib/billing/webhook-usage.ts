@@ -42,24 +42,24 @@ export type WebhookUsageOutcome =
  * is not counted as well: ops resolve it from the inbox.
  */
 export async function countOrKeepWebhookUsageEvent(db: Db, event: WebhookUsageEvent): Promise<WebhookUsageOutcome> {
-  const routable = {
-    phoneNumber: event.phoneNumber,
-    eventAt: event.eventAt,
-    idempotencyKey: usageIdempotencyKey(event),
-  };
+  const idempotencyKey = usageIdempotencyKey(event);
   const written = await writeRoutableUsageEvent(
     db,
     event.usageType === "voice"
       ? {
-          ...routable,
           kind: "voice",
           durationSeconds: event.voiceSeconds ?? 0,
+          phoneNumber: event.phoneNumber,
+          eventAt: event.eventAt,
+          idempotencyKey,
           metadata: voiceMetadataOf({ metadata: event.metadata, callSid: event.providerSid, startedAt: event.eventAt }),
         }
       : {
-          ...routable,
           kind: "sms",
           direction: event.direction,
+          phoneNumber: event.phoneNumber,
+          eventAt: event.eventAt,
+          idempotencyKey,
           metadata: smsMetadataOf({ metadata: event.metadata, messageSid: event.providerSid, numSegments: event.smsSegments, timestamp: event.eventAt }),
         },
   );

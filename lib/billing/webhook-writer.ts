@@ -39,15 +39,12 @@ interface WebhookBatchRow extends BatchRow {
   kept_unmatched: boolean;
 }
 
+// Literals rather than a spread of shared fields: cheaper per event (see twilioMetadata).
 function routableJson(event: RoutableUsageEvent): Record<string, unknown> {
-  const common = {
-    kind: event.kind,
-    metadata: event.metadata,
-    phone_number: event.phoneNumber,
-    event_at: event.eventAt.toISOString(),
-    unmatched_key: event.idempotencyKey,
-  };
-  return event.kind === "voice" ? { ...common, duration_seconds: event.durationSeconds } : { ...common, direction: event.direction };
+  const eventAt = event.eventAt.toISOString();
+  return event.kind === "voice"
+    ? { kind: "voice", metadata: event.metadata, phone_number: event.phoneNumber, event_at: eventAt, unmatched_key: event.idempotencyKey, duration_seconds: event.durationSeconds }
+    : { kind: "sms", metadata: event.metadata, phone_number: event.phoneNumber, event_at: eventAt, unmatched_key: event.idempotencyKey, direction: event.direction };
 }
 
 async function runWebhookBatch(db: Db, events: RoutableUsageEvent[]): Promise<WebhookBatchRow[]> {
@@ -104,18 +101,20 @@ export class WebhookLedgerWriter extends BatchWriter<RoutableUsageEvent, Webhook
 
 const writers = new WeakMap<Db, WebhookLedgerWriter>();
 
+async function writeInTransaction(db: Db, event: RoutableUsageEvent): Promise<RoutedWriteResult> {
+  try {
+    return routedResultOf((await runWebhookBatch(db, [event]))[0]!);
+  } catch (err) {
+    throw asBillingError(err) ?? err;
+  }
+}
+
 /**
  * Routes and counts one webhook event through the process's batching writer; resolves after the
  * transaction holding it has committed. Inside a caller's transaction it runs right there.
  */
-export async function writeRoutableUsageEvent(db: Db, event: RoutableUsageEvent): Promise<RoutedWriteResult> {
-  if (isTransaction(db)) {
-    try {
-      return routedResultOf((await runWebhookBatch(db, [event]))[0]!);
-    } catch (err) {
-      throw asBillingError(err) ?? err;
-    }
-  }
+export function writeRoutableUsageEvent(db: Db, event: RoutableUsageEvent): Promise<RoutedWriteResult> {
+  if (isTransaction(db)) return writeInTransaction(db, event);
   let writer = writers.get(db);
   if (!writer) {
     const options = writerOptionsFor(db);

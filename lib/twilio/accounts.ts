@@ -21,17 +21,19 @@ type Env = Record<string, string | undefined>;
 const misconfigured = (detail: string) =>
   new BillingError("misconfigured", `Twilio webhooks are not configured: ${detail}`);
 
-let cached: { key: string; accounts: TwilioAccounts } | undefined;
+let cached: { accountsJson?: string; sid?: string; token?: string; accounts: TwilioAccounts } | undefined;
 
 /**
  * The configured accounts; throws `misconfigured` when the configuration is missing or unreadable.
  * Read once per distinct configuration (every webhook asks), so a changed environment is still seen.
  */
 export function twilioAccountsFromEnv(env: Env = process.env): TwilioAccounts {
-  const key = JSON.stringify([env.TWILIO_ACCOUNTS, env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN]);
-  if (cached?.key === key) return cached.accounts;
+  const accountsJson = env.TWILIO_ACCOUNTS;
+  const sid = env.TWILIO_ACCOUNT_SID;
+  const token = env.TWILIO_AUTH_TOKEN;
+  if (cached && cached.accountsJson === accountsJson && cached.sid === sid && cached.token === token) return cached.accounts;
   const accounts = readTwilioAccounts(env);
-  cached = { key, accounts };
+  cached = { accountsJson, sid, token, accounts };
   return accounts;
 }
 

@@ -42,13 +42,13 @@ export async function readTwilioForm(request: Request, limit = TWILIO_BODY_LIMIT
     throw new BillingError("unsupported_media_type", "Twilio webhooks are form posts: Content-Type must be application/x-www-form-urlencoded.");
   }
   const text = await readTextWithLimit(request, limit);
-  const params: TwilioParams = {};
+  // No prototype: a parameter may be named like an Object.prototype member (__proto__, toString), and
+  // it must be kept as sent, or the signature over every parameter no longer matches. Without one, a
+  // plain assignment stores any name as an own property (cheaper per parameter than defineProperty).
+  const params = Object.create(null) as TwilioParams;
   for (const [key, value] of new URLSearchParams(text)) {
-    // Own properties only: a parameter may be named like an Object.prototype member (__proto__, toString),
-    // and it must be kept as sent, or the signature over every parameter no longer matches.
-    const existing = Object.hasOwn(params, key) ? params[key] : undefined;
-    const next = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
-    Object.defineProperty(params, key, { value: next, enumerable: true, writable: true, configurable: true });
+    const existing = params[key];
+    params[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
   }
   return { params };
 }
@@ -61,8 +61,9 @@ export function paramOf(params: TwilioParams, name: string): string | undefined 
 
 /** One value per parameter (the first of repeated ones), for the zod parsers. */
 export function singleValuedParams(params: TwilioParams): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(params)) {
+  const out = Object.create(null) as Record<string, string>;
+  for (const key of Object.keys(params)) {
+    const value = params[key];
     const first = Array.isArray(value) ? value[0] : value;
     if (first !== undefined) out[key] = first;
   }

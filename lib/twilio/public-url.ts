@@ -18,11 +18,23 @@ function firstHeaderValue(headers: Headers, name: string): string | undefined {
   return value ? value : undefined;
 }
 
+let lastBase: { raw: string; base: string | undefined } | undefined;
+
+/** PUBLIC_BASE_URL without surrounding space and trailing slashes; unset when blank (every webhook asks: remembered). */
+function publicBaseOf(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  if (lastBase?.raw !== raw) {
+    const trimmed = raw.trim();
+    lastBase = { raw, base: trimmed ? trimmed.replace(/\/+$/, "") : undefined };
+  }
+  return lastBase.base;
+}
+
 /** The public URL Twilio signed for this request. */
 export function twilioSignedUrlOf(request: Request, env: Env = process.env): string {
   const pathAndQuery = pathAndQueryOf(request.url);
-  const base = env.PUBLIC_BASE_URL?.trim();
-  if (base) return base.replace(/\/+$/, "") + pathAndQuery;
+  const base = publicBaseOf(env.PUBLIC_BASE_URL);
+  if (base !== undefined) return base + pathAndQuery;
 
   const own = new URL(request.url);
   const proto = firstHeaderValue(request.headers, "x-forwarded-proto")?.toLowerCase().replace(/:$/, "") ?? own.protocol.replace(/:$/, "");

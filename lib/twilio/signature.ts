@@ -16,8 +16,26 @@ export interface VerifiedTwilioRequest {
   accountSid: string;
 }
 
-/** Throws 500 (misconfigured) when no account is configured, 403 when the signature is missing or wrong. */
-export async function verifyTwilioRequest(request: Request, form: TwilioForm): Promise<VerifiedTwilioRequest> {
+interface SignatureRejection {
+  path: string;
+  accountSid: string | undefined;
+  reason: string;
+  hadSignature: boolean;
+}
+
+/** A refused signature (403), carrying what recordTwilioRefusal records about it. */
+export class TwilioSignatureRefusal extends BillingError {
+  constructor(readonly rejection: SignatureRejection) {
+    super("forbidden", `Twilio signature check failed: ${rejection.reason}.`);
+  }
+}
+
+/**
+ * The check alone, with no await (the webhook routes run it on every request): throws 500
+ * (misconfigured) when no account is configured, and a TwilioSignatureRefusal (403) when the signature
+ * is missing or wrong, which the caller records with recordTwilioRefusal (twilioWebhookRoute does).
+ */
+export function checkTwilioSignature(request: Request, form: TwilioForm): VerifiedTwilioRequest {
   const accounts = twilioAccountsFromEnv();
   const accountSid = paramOf(form.params, "AccountSid")?.trim();
   const lookup = authTokenForAccount(accounts, accountSid);
@@ -31,9 +49,22 @@ export async function verifyTwilioRequest(request: Request, form: TwilioForm): P
     reason = "the X-Twilio-Signature does not match this URL and body for the account's auth token";
   }
   if (reason === undefined && accountSid) return { accountSid };
+  throw new TwilioSignatureRefusal({ path: new URL(url).pathname, accountSid, reason: reason ?? "unknown", hadSignature: signature !== "" });
+}
 
-  await recordSignatureRejection({ path: new URL(url).pathname, accountSid, reason: reason ?? "unknown", hadSignature: signature !== "" });
-  throw new BillingError("forbidden", `Twilio signature check failed: ${reason}.`);
+/** checkTwilioSignature, with a refusal recorded before it is thrown. */
+export async function verifyTwilioRequest(request: Request, form: TwilioForm): Promise<VerifiedTwilioRequest> {
+  try {
+    return checkTwilioSignature(request, form);
+  } catch (err) {
+    await recordTwilioRefusal(err);
+    throw err;
+  }
+}
+
+/** Records `err` when it is a refused signature (see the limit below); anything else is left alone. */
+export async function recordTwilioRefusal(err: unknown): Promise<void> {
+  if (err instanceof TwilioSignatureRefusal) await recordSignatureRejection(err.rejection);
 }
 
 /**
@@ -60,12 +91,7 @@ function admitRejectionRecord(now = Date.now()): { record: boolean; skippedBefor
   return { record: true, skippedBefore };
 }
 
-async function recordSignatureRejection(rejection: {
-  path: string;
-  accountSid: string | undefined;
-  reason: string;
-  hadSignature: boolean;
-}): Promise<void> {
+async function recordSignatureRejection(rejection: SignatureRejection): Promise<void> {
   const { record, skippedBefore } = admitRejectionRecord();
   if (!record) return;
   try {

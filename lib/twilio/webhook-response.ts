@@ -4,6 +4,7 @@
 import "server-only";
 import { asBillingError, BillingError } from "@/lib/errors";
 import { databaseKind, getDb, type Db } from "@/db/client";
+import { recordTwilioRefusal } from "./signature";
 
 export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
 
@@ -42,12 +43,16 @@ export async function webhookDatabase(): Promise<Db> {
   }
 }
 
-/** Runs a webhook handler, turning any error into its JSON error answer. */
+/**
+ * Runs a webhook handler, turning any error into its JSON error answer; a refused signature
+ * (checkTwilioSignature) is recorded first.
+ */
 export function twilioWebhookRoute(handler: (request: Request) => Promise<Response>): (request: Request) => Promise<Response> {
   return async (request) => {
     try {
       return await handler(request);
     } catch (err) {
+      await recordTwilioRefusal(err);
       return twilioErrorResponse(err);
     }
   };

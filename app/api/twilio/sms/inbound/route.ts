@@ -3,16 +3,15 @@
 import { parseInboundMessage } from "@/lib/twilio/callbacks";
 import { readTwilioForm } from "@/lib/twilio/form-body";
 import { recordTwilioCallback } from "@/lib/twilio/record-usage";
-import { verifyTwilioRequest } from "@/lib/twilio/signature";
-import { emptyTwimlResponse, twilioWebhookRoute, webhookDatabase } from "@/lib/twilio/webhook-response";
+import { checkTwilioSignature } from "@/lib/twilio/signature";
+import { emptyTwimlResponse, twilioWebhookRoute } from "@/lib/twilio/webhook-response";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export const POST = twilioWebhookRoute(async (request) => {
   const form = await readTwilioForm(request);
-  await verifyTwilioRequest(request, form);
-  const callback = parseInboundMessage(form.params);
-  await recordTwilioCallback(await webhookDatabase(), callback);
+  checkTwilioSignature(request, form);
+  await recordTwilioCallback(parseInboundMessage(form.params));
   return emptyTwimlResponse();
 });

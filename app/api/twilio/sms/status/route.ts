@@ -3,16 +3,15 @@
 import { parseMessageStatusCallback } from "@/lib/twilio/callbacks";
 import { readTwilioForm } from "@/lib/twilio/form-body";
 import { recordTwilioCallback } from "@/lib/twilio/record-usage";
-import { verifyTwilioRequest } from "@/lib/twilio/signature";
-import { twilioWebhookRoute, webhookDatabase } from "@/lib/twilio/webhook-response";
+import { checkTwilioSignature } from "@/lib/twilio/signature";
+import { twilioWebhookRoute } from "@/lib/twilio/webhook-response";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export const POST = twilioWebhookRoute(async (request) => {
   const form = await readTwilioForm(request);
-  await verifyTwilioRequest(request, form);
-  const callback = parseMessageStatusCallback(form.params);
-  const result = await recordTwilioCallback(await webhookDatabase(), callback);
+  checkTwilioSignature(request, form);
+  const result = await recordTwilioCallback(parseMessageStatusCallback(form.params));
   return Response.json({ success: true, ...result });
 });
