@@ -1,4 +1,4 @@
-// npm run bench [-- --smoke] [-- --only=ingest,audit-log,report,export] [-- --runs=3] [-- --skip-build]
+// npm run bench [-- --smoke] [-- --only=ingest,audit-log,report,export] [-- --runs=3] [-- --http-events=54000] [-- --skip-build]
 //
 // Full run: builds the app into .next-bench (unless --skip-build), makes databases of its own on the
 // local PostgreSQL (scripts/ensure-postgres.sh), runs every scenario, prints the figures and appends them
