@@ -57,6 +57,10 @@ const sqlStateCodes: Record<string, BillingErrorCode> = {
   BM409: "conflict",
 };
 
+// Text the database cannot store: a NUL (U+0000) in a text value (22021) or in JSON for jsonb (22P05).
+// The statement failed as a whole, so nothing changed; the boundaries refuse NUL first (withoutNul).
+const unstorableTextSqlStates = new Set(["22021", "22P05"]);
+
 // Errors meaning "the database is not reachable right now": the caller may retry.
 const unavailableSqlStates = new Set(["57P01", "57P02", "57P03", "53300", "08000", "08001", "08003", "08004", "08006"]);
 const unavailableNodeCodes = new Set([
@@ -90,6 +94,9 @@ export function asBillingError(err: unknown): BillingError | undefined {
   if (!code) return undefined;
   const mapped = sqlStateCodes[code];
   if (mapped && message) return new BillingError(mapped, message, { cause: err });
+  if (unstorableTextSqlStates.has(code)) {
+    return new BillingError("invalid_input", "The input holds a character the database cannot store (NUL, U+0000).", { cause: err });
+  }
   if (unavailableSqlStates.has(code) || unavailableNodeCodes.has(code)) {
     return new BillingError("unavailable", "The database is unavailable; try again shortly.", { cause: err });
   }

@@ -7,10 +7,14 @@ export function encodeCursor(values: (string | number)[]): string {
   return Buffer.from(JSON.stringify(values), "utf8").toString("base64url");
 }
 
+const holdsNul = (value: unknown): boolean =>
+  typeof value === "string" ? value.includes("\u0000") : Array.isArray(value) && value.some(holdsNul);
+
 export function decodeCursor<T extends z.ZodType>(cursor: string, shape: T): z.output<T> {
   try {
     const parsed = shape.safeParse(JSON.parse(Buffer.from(cursor, "base64url").toString("utf8")));
-    if (parsed.success) return parsed.data;
+    // A cursor holds only values this app wrote; a NUL (no database text can hold one) was forged.
+    if (parsed.success && !holdsNul(parsed.data)) return parsed.data;
   } catch {
     /* fall through */
   }

@@ -38,6 +38,32 @@ describe("sessions and sign-in over HTTP", () => {
     }
   });
 
+  it("a NUL (U+0000) in an email, a list's search or filter, or a page cursor is a plain refusal, never a 500", async () => {
+    const csrf = await fetch(`${app.server.url}/api/auth/csrf`);
+    const { csrfToken } = (await csrf.json()) as { csrfToken: string };
+    const signIn = await fetch(`${app.server.url}/api/auth/callback/credentials`, {
+      method: "POST",
+      redirect: "manual",
+      headers: { "content-type": "application/x-www-form-urlencoded", cookie: csrf.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ") },
+      body: new URLSearchParams({ csrfToken, email: `${PLAYERS.ops.email}\u0000`, password: PLAYERS.ops.password, json: "true" }).toString(),
+    });
+    expect(signIn.status).toBeLessThan(500);
+    expect(new URL(((await signIn.json()) as { url: string }).url).searchParams.get("error")).toBe("Email or password is incorrect");
+
+    const { cookie } = await signInOverHttp(app.server.url, PLAYERS.ops.email, PLAYERS.ops.password);
+    // A cursor of the by-tenant sort whose tenant holds a NUL: the right shape, so only the NUL check refuses it.
+    const nulCursor = Buffer.from(JSON.stringify(["a\u0000", "+14155550100", "7b0f2a8e-4d0c-4c5e-9a39-0d5f3b1f2e11"])).toString("base64url");
+    for (const [query, message] of [
+      ["q=%2B1415%00", "Search must not contain NUL characters (U+0000)"],
+      ["tenant=a%00", "Tenant must not contain NUL characters (U+0000)"],
+      [`sort=tenant&after=${nulCursor}`, "The page link is not valid; start again from the first page"],
+    ]) {
+      const res = await fetch(`${app.server.url}/ops/numbers?${query}`, { headers: { cookie } });
+      expect(res.status, query).toBe(200);
+      expect(await res.text(), query).toContain(message);
+    }
+  });
+
   it("five wrong passwords lock the email, also against the right one, and the log holds no password", async () => {
     const attempt = async (password: string) => {
       const csrf = await fetch(`${app.server.url}/api/auth/csrf`);

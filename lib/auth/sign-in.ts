@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { signInAttempts, users } from "@/db/schema";
 import { BillingError } from "@/lib/errors";
+import { withoutNul } from "@/lib/validation";
 import { dummyPasswordHash, verifyPassword } from "./passwords";
 import type { SessionUser } from "./session-user";
 
@@ -14,7 +15,7 @@ export const MAX_FAILURES = 5;
 export const LOCK_MINUTES = 15;
 
 const credentialsSchema = z.object({
-  email: z.string().trim().toLowerCase().min(1).max(254),
+  email: z.string().trim().toLowerCase().min(1).max(254).refine(...withoutNul("Email")),
   password: z.string().min(1).max(1024),
 });
 

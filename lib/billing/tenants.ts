@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { analyticsEvents, tenants } from "@/db/schema";
 import { BillingError, isUniqueViolation } from "@/lib/errors";
-import { parseInput, tenantIdSchema, timeZoneSchema } from "@/lib/validation";
+import { parseInput, tenantIdSchema, timeZoneSchema, withoutNul } from "@/lib/validation";
 
 const optionalAllowance = (label: string) =>
   z.preprocess(
@@ -20,7 +20,12 @@ const optionalAllowance = (label: string) =>
 
 export const createTenantSchema = z.object({
   id: tenantIdSchema,
-  name: z.string({ error: "Name is required" }).trim().min(1, { error: "Name is required" }).max(200, { error: "Name is at most 200 characters" }),
+  name: z
+    .string({ error: "Name is required" })
+    .trim()
+    .min(1, { error: "Name is required" })
+    .max(200, { error: "Name is at most 200 characters" })
+    .refine(...withoutNul("Name")),
   billingTimeZone: timeZoneSchema,
   voiceMinutesAllowance: optionalAllowance("Voice minutes allowance").optional(),
   smsAllowance: optionalAllowance("SMS allowance").optional(),

@@ -7,7 +7,7 @@ import { queryRows, type Db } from "@/db/client";
 import { analyticsEvents, tenantPhoneMappings, unmatchedStatuses, unmatchedUsageEvents } from "@/db/schema";
 import { BillingError, rethrowAsBillingError } from "@/lib/errors";
 import { decodeCursor, pageOf, type Page } from "@/lib/pagination";
-import { parseInput } from "@/lib/validation";
+import { parseInput, withoutNul } from "@/lib/validation";
 import { logSmsUsage, logVoiceUsage } from "./usage";
 
 export const assignUnmatchedSchema = z.object({
@@ -16,7 +16,12 @@ export const assignUnmatchedSchema = z.object({
 });
 export const dismissUnmatchedSchema = z.object({
   id: z.coerce.number({ error: "Unknown unmatched event" }).int().positive({ error: "Unknown unmatched event" }),
-  reason: z.string({ error: "A reason is required" }).trim().min(3, { error: "A reason is required (at least 3 characters)" }).max(500),
+  reason: z
+    .string({ error: "A reason is required" })
+    .trim()
+    .min(3, { error: "A reason is required (at least 3 characters)" })
+    .max(500)
+    .refine(...withoutNul("The reason")),
 });
 
 export interface UnmatchedRow {

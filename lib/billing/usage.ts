@@ -6,17 +6,22 @@ import "server-only";
 import { z } from "zod";
 import type { Db } from "@/db/client";
 import { smsDirections } from "@/db/schema";
-import { parseInput } from "@/lib/validation";
+import { parseInput, withoutNul } from "@/lib/validation";
 import { writeUsageEvent, type UsageLogResult } from "./ledger-writer";
 
 export type { UsageLogResult } from "./ledger-writer";
 
 const metadataSchema = z.record(z.string(), z.unknown()).default({});
 const providerSid = (label: string) =>
-  z.string({ error: `${label} is required` }).trim().min(1, `${label} is required`).max(64, `${label} is too long`);
+  z
+    .string({ error: `${label} is required` })
+    .trim()
+    .min(1, `${label} is required`)
+    .max(64, `${label} is too long`)
+    .refine(...withoutNul(label));
 
 export const logVoiceUsageSchema = z.object({
-  tenantId: z.string().min(1, "tenantId is required"),
+  tenantId: z.string().min(1, "tenantId is required").refine(...withoutNul("tenantId")),
   phoneMappingId: z.uuid({ error: "phoneMappingId must be a mapping id (uuid)" }),
   durationSeconds: z
     .number({ error: "durationSeconds must be a number" })
@@ -31,7 +36,7 @@ export const logVoiceUsageSchema = z.object({
 export type LogVoiceUsageInput = z.input<typeof logVoiceUsageSchema>;
 
 export const logSmsUsageSchema = z.object({
-  tenantId: z.string().min(1, "tenantId is required"),
+  tenantId: z.string().min(1, "tenantId is required").refine(...withoutNul("tenantId")),
   phoneMappingId: z.uuid({ error: "phoneMappingId must be a mapping id (uuid)" }),
   direction: z.enum(smsDirections, { error: 'direction must be "inbound" or "outbound"' }),
   messageSid: providerSid("messageSid"),

@@ -6,6 +6,7 @@ import { z } from "zod";
 import { queryRows, type Db } from "@/db/client";
 import { numberTypes } from "@/db/schema";
 import { decodeCursor, pageOf, type Page } from "@/lib/pagination";
+import { withoutNul } from "@/lib/validation";
 
 export const NUMBER_SORTS = ["newest", "phone", "tenant"] as const;
 export type NumberSort = (typeof NUMBER_SORTS)[number];
@@ -14,10 +15,10 @@ const blankToUndefined = (v: unknown) => (typeof v === "string" && v.trim() === 
 
 /** The list's URL search params. Unknown values are refused with a message, never ignored silently. */
 export const numbersQuerySchema = z.object({
-  tenant: z.preprocess(blankToUndefined, z.string().trim().max(64).optional()),
+  tenant: z.preprocess(blankToUndefined, z.string().trim().max(64).refine(...withoutNul("Tenant")).optional()),
   type: z.preprocess(blankToUndefined, z.enum(numberTypes, { error: "Type must be voice, sms or both" }).optional()),
   status: z.preprocess(blankToUndefined, z.enum(["active", "ended"], { error: "Status must be active or ended" }).optional()),
-  q: z.preprocess(blankToUndefined, z.string().trim().max(40, { error: "Search is at most 40 characters" }).optional()),
+  q: z.preprocess(blankToUndefined, z.string().trim().max(40, { error: "Search is at most 40 characters" }).refine(...withoutNul("Search")).optional()),
   sort: z.preprocess(blankToUndefined, z.enum(NUMBER_SORTS, { error: "Sort must be newest, phone or tenant" }).default("newest")),
   after: z.preprocess(blankToUndefined, z.string().max(400).optional()),
   before: z.preprocess(blankToUndefined, z.string().max(400).optional()),

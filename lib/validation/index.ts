@@ -55,6 +55,14 @@ export const messageSidSchema = z
   .trim()
   .regex(/^(SM|MM)[0-9a-fA-F]{32}$/, "MessageSid must be SM or MM followed by 32 hexadecimal characters");
 
+/**
+ * PostgreSQL text cannot hold NUL (U+0000): a statement carrying one fails as a whole. Free-text fields
+ * refuse it at the boundary, with a message naming the field: `.refine(...withoutNul("Name"))`.
+ */
+export function withoutNul(label: string) {
+  return [(value: string) => !value.includes("\u0000"), { error: `${label} must not contain NUL characters (U+0000)` }] as const;
+}
+
 export const tenantIdSchema = z
   .string({ error: "Tenant ID is required" })
   .trim()
