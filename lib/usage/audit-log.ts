@@ -79,13 +79,21 @@ export function auditLogWhere(filters: AuditLogFilters): SQL[] {
   return where;
 }
 
-export const AUDIT_LOG_SELECT = sql`select l.id::int as id,
-    to_char(l.logged_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "loggedAt",
-    to_char(l.event_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "eventAt",
+/**
+ * How the log's times are shown everywhere (the browser, an entry, the CSV export): ISO 8601 in UTC,
+ * logged_at with its microseconds (the keyset cursors compare it exactly), event_at to the second.
+ */
+export const LOGGED_AT_ISO = `to_char(l.logged_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;
+export const EVENT_AT_ISO = `to_char(l.event_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')`;
+
+/** An AuditLogRow's columns, from AUDIT_LOG_FROM. */
+const AUDIT_LOG_COLUMNS = `l.id::int as id, ${LOGGED_AT_ISO} as "loggedAt", ${EVENT_AT_ISO} as "eventAt",
     l.tenant_id as "tenantId", m.phone_number as "phoneNumber", l.usage_type as "usageType", l.entry_kind as "entryKind",
     l.quantity, l.unit, l.voice_seconds as "voiceSeconds", l.sms_segments as "smsSegments", l.direction,
-    l.provider_sid as "providerSid", l.billing_period_start::text as "billingPeriodStart", l.actor, l.reason
-  from tenant_usage_logs l join tenant_phone_mappings m on m.id = l.phone_mapping_id`;
+    l.provider_sid as "providerSid", l.billing_period_start::text as "billingPeriodStart", l.actor, l.reason`;
+const AUDIT_LOG_FROM = "from tenant_usage_logs l join tenant_phone_mappings m on m.id = l.phone_mapping_id";
+
+export const AUDIT_LOG_SELECT = sql.raw(`select ${AUDIT_LOG_COLUMNS}\n  ${AUDIT_LOG_FROM}`);
 
 /** One page of the filtered log, newest first; `after` / `before` are the cursors of the page links. */
 export async function auditLogPage(
@@ -121,14 +129,9 @@ export async function auditLogEntry(db: Db, input: { id: unknown; tenantId?: str
   const id = parseInput(z.coerce.number({ error: "Unknown log entry" }).int().positive().max(Number.MAX_SAFE_INTEGER), input.id);
   const [row] = await queryRows<AuditLogEntry>(
     db,
-    sql`select l.id::int as id,
-        to_char(l.logged_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "loggedAt",
-        to_char(l.event_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "eventAt",
-        l.tenant_id as "tenantId", m.phone_number as "phoneNumber", l.usage_type as "usageType", l.entry_kind as "entryKind",
-        l.quantity, l.unit, l.voice_seconds as "voiceSeconds", l.sms_segments as "smsSegments", l.direction,
-        l.provider_sid as "providerSid", l.billing_period_start::text as "billingPeriodStart", l.actor, l.reason,
+    sql`select ${sql.raw(AUDIT_LOG_COLUMNS)},
         l.phone_mapping_id::text as "phoneMappingId", l.idempotency_key as "idempotencyKey", l.metadata
-      from tenant_usage_logs l join tenant_phone_mappings m on m.id = l.phone_mapping_id
+      ${sql.raw(AUDIT_LOG_FROM)}
       where l.id = ${id} ${input.tenantId ? sql`and l.tenant_id = ${input.tenantId}` : sql``}`,
   );
   if (!row) throw new BillingError("not_found", `Log entry ${id} does not exist`);

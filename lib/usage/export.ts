@@ -10,7 +10,7 @@ import { tenants } from "@/db/schema";
 import { billingPeriodFromMonth } from "@/lib/billing/periods";
 import { BillingError } from "@/lib/errors";
 import { parseInput, periodSchema, tenantIdSchema } from "@/lib/validation";
-import { auditLogWhere, type AuditLogFilters } from "./audit-log";
+import { auditLogWhere, EVENT_AT_ISO, LOGGED_AT_ISO, type AuditLogFilters } from "./audit-log";
 
 /** The invoicing export's columns, in this order (stable: invoicing reads them by position and name). */
 export const USAGE_CSV_COLUMNS = [
@@ -132,9 +132,7 @@ const csvText = (c: string) =>
  * entry kind, direction) cannot need quoting; the other text can. concat_ws skips a NULL (and its
  * comma), so every nullable column is coalesced to ''.
  */
-const AUDIT_LOG_CSV_LINE = sql.raw(`concat_ws(',', l.id,
-    to_char(l.logged_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-    to_char(l.event_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+const AUDIT_LOG_CSV_LINE = sql.raw(`concat_ws(',', l.id, ${LOGGED_AT_ISO}, ${EVENT_AT_ISO},
     l.tenant_id, m.phone_number, l.usage_type, l.entry_kind, l.quantity, ${csvText("l.unit")},
     coalesce(l.voice_seconds::text, ''), coalesce(l.sms_segments::text, ''), coalesce(l.direction, ''),
     ${csvText("l.provider_sid")}, to_char(l.billing_period_start, 'YYYY-MM-DD'), ${csvText("l.actor")}, ${csvText("l.reason")}) || E'\\n'`);
