@@ -2,15 +2,9 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { analyticsEvents, apiKeys } from "@/db/schema";
-import { BillingError } from "@/lib/errors";
 import { snapshotTables, useTestDatabase } from "@/lib/testing/db";
 import { authenticateApiKey, bearerTokenOf, createApiKey, INVALID_KEY, listApiKeys, MISSING_KEY, revokeApiKey } from "./api-keys";
-
-async function refusal(run: () => Promise<unknown>): Promise<BillingError> {
-  const error = await run().then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(BillingError);
-  return error as BillingError;
-}
+import { refusal } from "@/lib/testing/refusal";
 
 describe("API keys", () => {
   const database = useTestDatabase();

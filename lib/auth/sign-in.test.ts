@@ -3,16 +3,10 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { signInAttempts, users } from "@/db/schema";
-import { BillingError } from "@/lib/errors";
 import { createTenant, useTestDatabase } from "@/lib/testing/db";
 import { LOCK_MINUTES, MAX_FAILURES, signInWithPassword, WRONG_CREDENTIALS } from "./sign-in";
 import { createUser } from "./users";
-
-async function refusal(run: () => Promise<unknown>): Promise<BillingError> {
-  const error = await run().then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(BillingError);
-  return error as BillingError;
-}
+import { refusal } from "@/lib/testing/refusal";
 
 describe("signing in with email and password", () => {
   const database = useTestDatabase();

@@ -1,14 +1,8 @@
 // Users: roles and tenant binding are checked, emails are unique and stored lower-cased.
 import { describe, expect, it } from "vitest";
-import { BillingError } from "@/lib/errors";
 import { createTenant, snapshotTables, useTestDatabase } from "@/lib/testing/db";
 import { createUser } from "./users";
-
-async function refusal(run: () => Promise<unknown>): Promise<BillingError> {
-  const error = await run().then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(BillingError);
-  return error as BillingError;
-}
+import { refusal } from "@/lib/testing/refusal";
 
 describe("creating users", () => {
   const database = useTestDatabase();

@@ -4,20 +4,14 @@ import { eq, sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
 import { tenants } from "@/db/schema";
-import { BillingError } from "@/lib/errors";
 import { countersOf, createTenant, sidOf, snapshotTables, useTestDatabase } from "@/lib/testing/db";
 import { postUsageAdjustment } from "./adjustments";
 import { listAlerts } from "./alerts";
 import { mapNumberToTenant } from "./mapping";
 import { logSmsUsage, logVoiceUsage } from "./usage";
+import { refusal } from "@/lib/testing/refusal";
 
 const actor = { actor: "user:ops@example.com" };
-
-async function refusal(run: () => Promise<unknown>): Promise<BillingError> {
-  const error = await run().then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(BillingError);
-  return error as BillingError;
-}
 
 describe("usage alerts", () => {
   const database = useTestDatabase();

@@ -7,14 +7,9 @@ import { BillingError } from "@/lib/errors";
 import { countersOf, countRows, createTenant, sidOf, snapshotTables, useTestDatabase } from "@/lib/testing/db";
 import { deprovisionNumber, findActiveMappingForNumber, mapNumberToTenant } from "./mapping";
 import { logVoiceUsage } from "./usage";
+import { refusal } from "@/lib/testing/refusal";
 
 const actor = { actor: "user:ops@example.com" };
-
-async function refusal(run: () => Promise<unknown>): Promise<BillingError> {
-  const error = await run().then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(BillingError);
-  return error as BillingError;
-}
 
 describe("mapping numbers to tenants", () => {
   const database = useTestDatabase();

@@ -4,18 +4,12 @@ import { sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
 import { logSmsUsage, mapNumberToTenant } from "@/lib/billing";
-import { BillingError } from "@/lib/errors";
 import { sidOf, snapshotTables, useTestDatabase } from "@/lib/testing/db";
 import { createTenant } from "@/lib/billing/tenants";
 import { listTenants, tenantDetail } from "./tenants";
+import { refusal } from "@/lib/testing/refusal";
 
 const actor = { actor: "user:ops@example.com" };
-
-async function refusal(run: () => Promise<unknown>): Promise<BillingError> {
-  const error = await run().then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(BillingError);
-  return error as BillingError;
-}
 
 describe("tenants", () => {
   const database = useTestDatabase();

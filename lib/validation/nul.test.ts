@@ -15,15 +15,10 @@ import { numbersQuerySchema } from "@/lib/ops/numbers";
 import { decodeCursor, encodeCursor } from "@/lib/pagination";
 import { createTenant, sidOf, snapshotTables, useTestDatabase } from "@/lib/testing/db";
 import { z } from "zod";
+import { refusal } from "@/lib/testing/refusal";
 
 const NUL = "\u0000";
 const actor = { actor: "user:ops@example.com" };
-
-async function refusal(run: () => Promise<unknown>): Promise<BillingError> {
-  const error = await run().then(() => undefined, (e: unknown) => e);
-  expect(error).toBeInstanceOf(BillingError);
-  return error as BillingError;
-}
 
 describe("a NUL character in free text", () => {
   const database = useTestDatabase();
