@@ -67,6 +67,8 @@ const unavailableNodeCodes = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
   "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
   "EPIPE",
   "ENOTFOUND",
   "EAI_AGAIN",
@@ -75,6 +77,11 @@ const unavailableNodeCodes = new Set([
   "CONNECTION_DESTROYED",
   "CONNECT_TIMEOUT",
 ]);
+
+/** Whether a driver error code means the database cannot be reached right now (a retry may work). */
+export function isUnavailableCode(code: string): boolean {
+  return unavailableSqlStates.has(code) || unavailableNodeCodes.has(code);
+}
 
 /** The code of a driver error (SQLSTATE or Node's), looking through drizzle's wrapping (`cause`). */
 export function errorCodeOf(err: unknown): { code?: string; message?: string } {
@@ -97,7 +104,7 @@ export function asBillingError(err: unknown): BillingError | undefined {
   if (unstorableTextSqlStates.has(code)) {
     return new BillingError("invalid_input", "The input holds a character the database cannot store (NUL, U+0000).", { cause: err });
   }
-  if (unavailableSqlStates.has(code) || unavailableNodeCodes.has(code)) {
+  if (isUnavailableCode(code)) {
     return new BillingError("unavailable", "The database is unavailable; try again shortly.", { cause: err });
   }
   return undefined;

@@ -1,6 +1,7 @@
 // /api/health names what is wrong with the database (unreachable, credentials, missing database, a failed
 // migration) from the error code alone: never the URL, a password or the driver's own text.
 import { describe, expect, it } from "vitest";
+import { asBillingError } from "./errors";
 import { describeDatabaseProblem } from "./health";
 
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
@@ -11,6 +12,14 @@ describe("describeDatabaseProblem", () => {
     const atStart = new Error("Database migration failed: connect ECONNREFUSED 127.0.0.1:5432", { cause: refused });
     expect(describeDatabaseProblem(refused)).toMatch(/^The database is unreachable \(ECONNREFUSED\)/);
     expect(describeDatabaseProblem(atStart)).toMatch(/^The database is unreachable \(ECONNREFUSED\)/);
+  });
+
+  it("calls a database unreachable exactly when a webhook answers 503 for it (one list of codes)", () => {
+    for (const code of ["EHOSTUNREACH", "ENETUNREACH", "ECONNREFUSED", "57P01"]) {
+      const err = withCode(`connect ${code}`, code);
+      expect(describeDatabaseProblem(err), code).toMatch(/^The database is unreachable/);
+      expect(asBillingError(err)?.status, code).toBe(503);
+    }
   });
 
   it("names a failed migration, refused credentials and a missing database", () => {

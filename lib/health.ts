@@ -1,7 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { databaseKind, getDb } from "@/db/client";
-import { errorCodeOf } from "@/lib/errors";
+import { errorCodeOf, isUnavailableCode } from "@/lib/errors";
 
 export interface Health {
   ok: boolean;
@@ -9,21 +9,15 @@ export interface Health {
   error?: string;
 }
 
-const UNREACHABLE_CODES = new Set([
-  "ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "EPIPE",
-  "CONNECT_TIMEOUT", "CONNECTION_CLOSED", "CONNECTION_ENDED", "CONNECTION_DESTROYED",
-  "57P01", "57P02", "57P03", "08000", "08001", "08003", "08004", "08006",
-]);
-
-const codeOf = (err: unknown): string | undefined => errorCodeOf(err).code;
 
 /**
  * What is wrong with the database, in a sentence an operator can act on. Built from fixed text and the
  * error code only: never the connection URL, a password or the driver's message.
  */
 export function describeDatabaseProblem(err: unknown): string {
-  const code = codeOf(err);
-  if (code && UNREACHABLE_CODES.has(code)) {
+  const { code } = errorCodeOf(err);
+  // The same codes that make a webhook a 503 (lib/errors.ts).
+  if (code && isUnavailableCode(code)) {
     return `The database is unreachable (${code}); the server keeps retrying and recovers by itself once it answers.`;
   }
   if (code === "28P01" || code === "28000") return "The database refused the configured credentials (check DATABASE_URL).";

@@ -40,11 +40,11 @@ export interface BatchRow {
   error_message: string | null;
 }
 
+// Literals rather than a spread of shared fields: cheaper per event (as routableJson, webhook-writer.ts).
 function eventJson(event: UsageEvent): Record<string, unknown> {
-  const common = { kind: event.kind, tenant_id: event.tenantId, phone_mapping_id: event.phoneMappingId, metadata: event.metadata };
   return event.kind === "voice"
-    ? { ...common, duration_seconds: event.durationSeconds }
-    : { ...common, direction: event.direction };
+    ? { kind: "voice", tenant_id: event.tenantId, phone_mapping_id: event.phoneMappingId, metadata: event.metadata, duration_seconds: event.durationSeconds }
+    : { kind: "sms", tenant_id: event.tenantId, phone_mapping_id: event.phoneMappingId, metadata: event.metadata, direction: event.direction };
 }
 
 /** The error one event of a batch got, as the single-event functions would have raised it. */
