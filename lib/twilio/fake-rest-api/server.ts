@@ -1,0 +1,332 @@
+// The project's fake of Twilio's REST API (api_v2010), served over HTTP on 127.0.0.1 for tests, the
+// benchmark and the demo; the real `twilio` client reads it through TWILIO_API_BASE_URL. It answers as
+// Twilio's published description says:
+//   GET /2010-04-01/Accounts/{AccountSid}/Calls.json                 StartTime / StartTime> / StartTime<
+//   GET /2010-04-01/Accounts/{AccountSid}/Messages.json              DateSent / DateSent> / DateSent<
+//   GET /2010-04-01/Accounts/{AccountSid}/IncomingPhoneNumbers.json
+//   GET /2010-04-01/Accounts/{AccountSid}/Usage/Records.json         Category, StartDate, EndDate
+// Lists come in envelopes (first_page_uri, next_page_uri, page, page_size, start, end, uri) paged with
+// PageSize (1-1000, default 50), Page and an opaque PageToken; newest first. A date filter is a GMT day
+// (YYYY-MM-DD: "X>" on or after its midnight, "X<" before it, "X" that day) or an exact time. HTTP Basic
+// auth with the account's SID and auth token; errors are Twilio's bodies { code, message, more_info,
+// status }: 401 / 20003 for wrong credentials, 404 / 20404, 400 / 21xxx-style for a bad parameter, and
+// whatever `fault` injects (429 / 20429 for a rate-limited page).
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type {
+  FakeCallResource,
+  FakeIncomingPhoneNumberResource,
+  FakeMessageResource,
+  FakeUsageRecordResource,
+  RecordSource,
+} from "./resources";
+import { firstIndexAtOrAfter, gmtDayStart, usageRecordsOf } from "./usage-records";
+
+export interface FakeTwilioAccount {
+  sid: string;
+  authToken: string;
+  calls?: RecordSource<FakeCallResource>;
+  messages?: RecordSource<FakeMessageResource>;
+  incomingPhoneNumbers?: readonly FakeIncomingPhoneNumberResource[];
+  /** Twilio's totals, when a test wants them to differ from what the records add up to. */
+  usageRecords?: (startDate: string, endDate: string) => FakeUsageRecordResource[];
+}
+
+export type FakeResource = "calls" | "messages" | "incoming_phone_numbers" | "usage_records";
+
+export interface FakeRequest {
+  method: string;
+  path: string;
+  resource?: FakeResource;
+  accountSid?: string;
+  query: URLSearchParams;
+  /** 1 for the first request of this exact URL, 2 for its first repeat, ... */
+  attempt: number;
+}
+
+/** What a test makes the fake answer instead: an HTTP status with Twilio's error body, or a dropped connection. */
+export type FakeFault = { status: number; code?: number; message?: string } | { dropConnection: true };
+
+export interface FakeTwilioRestApiOptions {
+  accounts: readonly FakeTwilioAccount[];
+  /** Added before every answer to a list request (a page), as a far-away API would. */
+  latencyMs?: number;
+  fault?: (request: FakeRequest) => FakeFault | undefined;
+  /** Keep a log of every request (default true; a benchmark of many pages may turn it off). */
+  logRequests?: boolean;
+}
+
+export interface FakeRequestLogEntry {
+  method: string;
+  path: string;
+  query: string;
+  status: number;
+}
+
+export interface FakeTwilioRestApi {
+  /** http://127.0.0.1:<port>: what TWILIO_API_BASE_URL is set to. */
+  url: string;
+  requests: FakeRequestLogEntry[];
+  /** Pages answered (list requests with status 200). */
+  pagesServed(): number;
+  close(): Promise<void>;
+}
+
+class FakeApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function twilioErrorBody(status: number, code: number, message: string) {
+  return { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
+}
+
+const ROUTE = /^\/2010-04-01\/Accounts\/([^/]+)\/(Calls|Messages|IncomingPhoneNumbers|Usage\/Records)\.json$/;
+const RESOURCE_OF: Record<string, FakeResource> = {
+  Calls: "calls",
+  Messages: "messages",
+  IncomingPhoneNumbers: "incoming_phone_numbers",
+  "Usage/Records": "usage_records",
+};
+const LIST_KEY: Record<FakeResource, string> = {
+  calls: "calls",
+  messages: "messages",
+  incoming_phone_numbers: "incoming_phone_numbers",
+  usage_records: "usage_records",
+};
+
+function credentialsOf(req: IncomingMessage): { user: string; password: string } | undefined {
+  const header = req.headers.authorization ?? "";
+  if (!header.startsWith("Basic ")) return undefined;
+  const decoded = Buffer.from(header.slice(6), "base64").toString("utf8");
+  const colon = decoded.indexOf(":");
+  return colon < 0 ? undefined : { user: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+}
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A filter value: a GMT day or an exact time; [from, to) of what it names. */
+function filterTime(name: string, value: string): { start: number; dayEnd: number } {
+  if (DAY.test(value)) {
+    const start = gmtDayStart(value);
+    if (!Number.isNaN(start)) return { start, dayEnd: start + 86_400_000 };
+  } else {
+    const ms = Date.parse(value);
+    if (!Number.isNaN(ms) && /^\d{4}-\d{2}-\d{2}T/.test(value)) return { start: ms, dayEnd: ms };
+  }
+  throw new FakeApiError(400, 20001, `Invalid value for ${name}: "${value}" is not a date (YYYY-MM-DD) or a date-time`);
+}
+
+function timeWindow(query: URLSearchParams, name: string): { from: number; to: number } {
+  let from = Number.NEGATIVE_INFINITY;
+  let to = Number.POSITIVE_INFINITY;
+  const on = query.get(name);
+  if (on !== null) {
+    const t = filterTime(name, on);
+    from = t.start;
+    to = t.dayEnd === t.start ? t.start + 1 : t.dayEnd;
+  }
+  const after = query.get(`${name}>`);
+  if (after !== null) from = Math.max(from, filterTime(`${name}>`, after).start);
+  const before = query.get(`${name}<`);
+  if (before !== null) to = Math.min(to, filterTime(`${name}<`, before).start);
+  return { from, to };
+}
+
+function pageParams(query: URLSearchParams): { pageSize: number; page: number; token?: number } {
+  const rawSize = query.get("PageSize") ?? "50";
+  const pageSize = Number(rawSize);
+  if (!/^\d+$/.test(rawSize) || pageSize < 1 || pageSize > 1000) {
+    throw new FakeApiError(400, 20001, `Invalid PageSize "${rawSize}": it must be a whole number from 1 to 1000`);
+  }
+  const rawPage = query.get("Page") ?? "0";
+  if (!/^\d+$/.test(rawPage)) throw new FakeApiError(400, 20001, `Invalid Page "${rawPage}"`);
+  const rawToken = query.get("PageToken");
+  if (rawToken === null) return { pageSize, page: Number(rawPage) };
+  const match = /^PA([0-9a-f]{1,12})$/.exec(rawToken);
+  if (!match) throw new FakeApiError(400, 20001, `Invalid PageToken "${rawToken}"`);
+  return { pageSize, page: Number(rawPage), token: parseInt(match[1]!, 16) };
+}
+
+function uriOf(path: string, query: URLSearchParams, replace: Record<string, string | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [key, value] of query) if (!(key in replace)) q.append(key, value);
+  for (const [key, value] of Object.entries(replace)) if (value !== undefined) q.set(key, value);
+  return `${path}?${q.toString()}`;
+}
+
+/** One page of `source` (indexes [lo, hi) that pass `keep`), newest first; the token is the next index to look at + 1. */
+function pageOf<T>(
+  path: string,
+  key: string,
+  query: URLSearchParams,
+  at: (i: number) => T,
+  lo: number,
+  hi: number,
+  keep?: (record: T) => boolean,
+) {
+  const { pageSize, page, token } = pageParams(query);
+  const items: T[] = [];
+  let i = Math.min(token ?? hi, hi) - 1;
+  for (; i >= lo && items.length < pageSize; i--) {
+    const record = at(i);
+    if (!keep || keep(record)) items.push(record);
+  }
+  // Another page only if a record remains (with a filter, the next one that passes it).
+  let more = false;
+  for (let j = i; j >= lo; j--) {
+    if (!keep || keep(at(j))) {
+      more = true;
+      break;
+    }
+  }
+  const base = { PageSize: String(pageSize) };
+  return {
+    first_page_uri: uriOf(path, query, { ...base, Page: "0", PageToken: undefined }),
+    end: page * pageSize + items.length - 1,
+    previous_page_uri: page > 0 ? uriOf(path, query, { ...base, Page: String(page - 1), PageToken: undefined }) : null,
+    [key]: items,
+    uri: uriOf(path, query, { ...base, Page: String(page), PageToken: token === undefined ? undefined : `PA${token.toString(16)}` }),
+    page_size: pageSize,
+    start: page * pageSize,
+    next_page_uri: more ? uriOf(path, query, { ...base, Page: String(page + 1), PageToken: `PA${(i + 1).toString(16)}` }) : null,
+    page,
+  };
+}
+
+function timedList<T>(
+  path: string,
+  resource: FakeResource,
+  query: URLSearchParams,
+  source: RecordSource<T> | undefined,
+  timeName: string,
+  keep?: (record: T) => boolean,
+) {
+  const s = source ?? emptySource<T>();
+  const { from, to } = timeWindow(query, timeName);
+  const filtered = from !== Number.NEGATIVE_INFINITY || to !== Number.POSITIVE_INFINITY;
+  const lo = firstIndexAtOrAfter(s, from);
+  // Records without a time (Infinity) are only listed when no date filter is given.
+  const hi = filtered ? firstIndexAtOrAfter(s, Math.min(to, Number.MAX_VALUE)) : s.size;
+  return pageOf(path, LIST_KEY[resource], query, (i) => s.at(i), lo, hi, keep);
+}
+
+function fieldFilter<T extends object>(query: URLSearchParams, fields: Record<string, keyof T>): ((record: T) => boolean) | undefined {
+  const wanted = Object.entries(fields).flatMap(([param, field]) => {
+    const value = query.get(param);
+    return value === null ? [] : [[field, value] as const];
+  });
+  if (wanted.length === 0) return undefined;
+  return (record) => wanted.every(([field, value]) => String(record[field]) === value);
+}
+
+function answerList(account: FakeTwilioAccount, resource: FakeResource, path: string, query: URLSearchParams) {
+  switch (resource) {
+    case "calls":
+      return timedList(path, resource, query, account.calls, "StartTime", fieldFilter<FakeCallResource>(query, {
+        To: "to",
+        From: "from",
+        Status: "status",
+        ParentCallSid: "parent_call_sid",
+      }));
+    case "messages":
+      return timedList(path, resource, query, account.messages, "DateSent", fieldFilter<FakeMessageResource>(query, { To: "to", From: "from" }));
+    case "incoming_phone_numbers": {
+      const numbers = account.incomingPhoneNumbers ?? [];
+      const keep = fieldFilter<FakeIncomingPhoneNumberResource>(query, { PhoneNumber: "phone_number" });
+      return pageOf(path, LIST_KEY[resource], query, (i) => numbers[numbers.length - 1 - i]!, 0, numbers.length, keep);
+    }
+    case "usage_records": {
+      const startDate = query.get("StartDate") ?? "1970-01-01";
+      const endDate = query.get("EndDate") ?? new Date().toISOString().slice(0, 10);
+      for (const [name, value] of [["StartDate", startDate], ["EndDate", endDate]] as const) {
+        if (!DAY.test(value) || Number.isNaN(gmtDayStart(value))) throw new FakeApiError(400, 20001, `Invalid ${name} "${value}": use YYYY-MM-DD`);
+      }
+      const all = account.usageRecords
+        ? account.usageRecords(startDate, endDate)
+        : usageRecordsOf(account.sid, { calls: account.calls ?? emptySource(), messages: account.messages ?? emptySource() }, startDate, endDate);
+      const category = query.get("Category");
+      const records = category === null ? all : all.filter((r) => r.category === category);
+      return pageOf(path, LIST_KEY[resource], query, (i) => records[records.length - 1 - i]!, 0, records.length);
+    }
+  }
+}
+
+function emptySource<T>(): RecordSource<T> {
+  return { size: 0, timeAt: () => 0, at: () => undefined as never };
+}
+
+export async function startFakeTwilioRestApi(options: FakeTwilioRestApiOptions): Promise<FakeTwilioRestApi> {
+  const accounts = new Map(options.accounts.map((a) => [a.sid, a]));
+  const attempts = new Map<string, number>();
+  const requests: FakeRequestLogEntry[] = [];
+  let pages = 0;
+
+  const send = (req: IncomingMessage, res: ServerResponse, status: number, body: unknown, query: string, path: string) => {
+    const text = JSON.stringify(body);
+    if (options.logRequests !== false) requests.push({ method: req.method ?? "GET", path, query, status });
+    res.writeHead(status, {
+      "content-type": "application/json; charset=utf-8",
+      "content-length": Buffer.byteLength(text),
+      ...(status === 401 ? { "www-authenticate": 'Basic realm="Twilio API"' } : {}),
+    });
+    res.end(text);
+  };
+
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    const path = url.pathname;
+    const query = url.searchParams;
+    const match = ROUTE.exec(path);
+    const resource = match ? RESOURCE_OF[match[2]!] : undefined;
+    const attempt = (attempts.get(req.url ?? "") ?? 0) + 1;
+    attempts.set(req.url ?? "", attempt);
+    const request: FakeRequest = { method: req.method ?? "GET", path, resource, accountSid: match?.[1], query, attempt };
+    try {
+      if (options.latencyMs && resource) await new Promise((r) => setTimeout(r, options.latencyMs));
+      const fault = options.fault?.(request);
+      if (fault && "dropConnection" in fault) {
+        req.socket.destroy();
+        return;
+      }
+      if (fault) {
+        const code = fault.code ?? (fault.status === 429 ? 20429 : fault.status === 401 ? 20003 : 20500);
+        throw new FakeApiError(fault.status, code, fault.message ?? (fault.status === 429 ? "Too Many Requests" : "Internal Server Error"));
+      }
+      const credentials = credentialsOf(req);
+      const account = credentials && accounts.get(credentials.user);
+      if (!account || account.authToken !== credentials.password) throw new FakeApiError(401, 20003, "Authenticate");
+      if (!match || !resource) throw new FakeApiError(404, 20404, `The requested resource ${path} was not found`);
+      if (match[1] !== account.sid) throw new FakeApiError(401, 20003, "Authenticate");
+      if (req.method !== "GET") throw new FakeApiError(405, 20004, `Method ${req.method} not allowed`);
+      const body = answerList(account, resource, path, query);
+      pages++;
+      send(req, res, 200, body, url.search, path);
+    } catch (err) {
+      const e = err instanceof FakeApiError ? err : new FakeApiError(500, 20500, err instanceof Error ? err.message : "Internal Server Error");
+      send(req, res, e.status, twilioErrorBody(e.status, e.code, e.message), url.search, path);
+    }
+  };
+
+  const server = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    pagesServed: () => pages,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
