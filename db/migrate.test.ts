@@ -47,7 +47,7 @@ async function functionDefinitions(db: Db): Promise<string[]> {
   return rows.map((r) => r.def);
 }
 
-async function ledgerRows(db: Db): Promise<Record<string, unknown[]>> {
+async function ledgerRows(db: Db): Promise<{ counters: unknown[]; logs: unknown[]; daily: unknown[]; alerts: unknown[] }> {
   const read = (table: string) =>
     queryRows(db, sql`select to_jsonb(t) as row from ${sql.identifier(table)} t order by to_jsonb(t)::text`);
   return {
