@@ -11,6 +11,7 @@ import {
   index,
   integer,
   jsonb,
+  numeric,
   pgTable,
   primaryKey,
   text,
@@ -154,6 +155,10 @@ export const tenantUsageLogs = pgTable(
     index("tenant_usage_logs_mapping_idx").on(t.phoneMappingId, t.loggedAt.desc(), t.id.desc()),
     index("tenant_usage_logs_usage_type_idx").on(t.usageType, t.loggedAt.desc(), t.id.desc()),
     index("tenant_usage_logs_logged_at_idx").on(t.loggedAt.desc(), t.id.desc()),
+    // Serves reconciliation: the corrections it posted for one event (metadata.corrects = its key).
+    index("tenant_usage_logs_corrects_idx")
+      .on(sql`(${t.metadata} ->> 'corrects')`)
+      .where(sql`${t.actor} = 'reconciliation'`),
   ],
 );
 
@@ -293,4 +298,67 @@ export const billingFunctionFiles = pgTable("billing_function_files", {
   name: text("name").primaryKey(),
   checksum: text("checksum").notNull(),
   appliedAt: timestamp("applied_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+// Reconciliation with Twilio's REST API (lib/twilio/reconciliation/, the rule in
+// db/functions/80-reconciliation.sql): one row per run of one account and period, its progress kept in
+// the same transactions as the ledger writes it made, its drift against Twilio's Usage Records and the
+// account's number inventory once it has finished.
+export const reconciliationRunStatuses = ["running", "succeeded", "failed"] as const;
+export type ReconciliationRunStatus = (typeof reconciliationRunStatuses)[number];
+
+export const reconciliationRuns = pgTable(
+  "reconciliation_runs",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    accountSid: text("account_sid").notNull(),
+    // YYYY-MM: the billing period, in each tenant's own time zone.
+    period: text("period").notNull(),
+    status: text("status", { enum: reconciliationRunStatuses }).notNull().default("running"),
+    // 'user:<email>', 'cli:<os user>', 'seed'.
+    startedBy: text("started_by").notNull(),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+    // The instants read from Twilio: the period in every tenant's time zone, widened to whole GMT days.
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+    windowEnd: timestamp("window_end", { withTimezone: true }).notNull(),
+    pagesRead: integer("pages_read").notNull().default(0),
+    recordsRead: integer("records_read").notNull().default(0),
+    // Billed by Twilio and missing from the ledger: counted now.
+    recordsCounted: integer("records_counted").notNull().default(0),
+    // In the ledger with another billable quantity: a correction posted.
+    recordsCorrected: integer("records_corrected").notNull().default(0),
+    // No mapping covered the number at the time: kept in (or already in) the unmatched inbox.
+    recordsUnmatched: integer("records_unmatched").notNull().default(0),
+    recordsAlreadyCounted: integer("records_already_counted").notNull().default(0),
+    // Failed, canceled, busy, no-answer, not yet sent...: Twilio bills nothing.
+    recordsNotBilled: integer("records_not_billed").notNull().default(0),
+    // Of another period in their owner's time zone (the window is wider than any one tenant's month).
+    recordsOutsidePeriod: integer("records_outside_period").notNull().default(0),
+    // Records whose fields the callback parsers could not read (kept out of the ledger, named in `error`'s log).
+    recordsUnreadable: integer("records_unreadable").notNull().default(0),
+    drift: jsonb("drift"),
+    inventory: jsonb("inventory"),
+    error: text("error"),
+  },
+  (t) => [
+    check("reconciliation_runs_status", sql`${t.status} in ('running', 'succeeded', 'failed')`),
+    check("reconciliation_runs_period", sql`${t.period} ~ '^[0-9]{4}-(0[1-9]|1[0-2])$'`),
+    index("reconciliation_runs_started_idx").on(t.startedAt.desc(), t.id.desc()),
+    index("reconciliation_runs_account_period_idx").on(t.accountSid, t.period, t.startedAt.desc()),
+  ],
+);
+
+// What Twilio charged for each billed call and message (its REST API's price and price_unit: the cost
+// side of a margin report), keyed by the event's idempotency key: the key of its usage log entry, or of
+// its unmatched inbox item until ops assign it. Written by reconciliation only.
+export const twilioUsageCosts = pgTable("twilio_usage_costs", {
+  idempotencyKey: text("idempotency_key").primaryKey(),
+  accountSid: text("account_sid"),
+  providerSid: text("provider_sid").notNull(),
+  // Twilio's decimal string as it gave it (negative: a charge).
+  price: numeric("price", { precision: 16, scale: 6 }).notNull(),
+  priceUnit: text("price_unit").notNull(),
+  reconciliationRunId: bigint("reconciliation_run_id", { mode: "number" }).references(() => reconciliationRuns.id),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

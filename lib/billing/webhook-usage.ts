@@ -7,7 +7,7 @@ import type { Db } from "@/db/client";
 import type { SmsDirection, UsageType } from "@/db/schema";
 import { recordUnmatchedUsageEvent, usageIdempotencyKey } from "./unmatched";
 import { smsMetadataOf, voiceMetadataOf } from "./usage";
-import { writeRoutableUsageEvent } from "./webhook-writer";
+import { writeRoutableUsageEvent, type RoutableUsageEvent } from "./webhook-writer";
 
 export interface WebhookUsageEvent {
   usageType: UsageType;
@@ -36,45 +36,52 @@ export type WebhookUsageOutcome =
   /** No mapping covered the number: kept (or already kept) in the unmatched inbox. */
   | { outcome: "unmatched"; stored: boolean };
 
+/** The ledger's routing event of a webhook event: what log_webhook_usage_batch routes and counts. */
+export function routableUsageEventOf(event: WebhookUsageEvent): RoutableUsageEvent {
+  const idempotencyKey = usageIdempotencyKey(event);
+  return event.usageType === "voice"
+    ? {
+        kind: "voice",
+        durationSeconds: event.voiceSeconds ?? 0,
+        phoneNumber: event.phoneNumber,
+        eventAt: event.eventAt,
+        idempotencyKey,
+        metadata: voiceMetadataOf({ metadata: event.metadata, callSid: event.providerSid, startedAt: event.eventAt }),
+      }
+    : {
+        kind: "sms",
+        direction: event.direction,
+        phoneNumber: event.phoneNumber,
+        eventAt: event.eventAt,
+        idempotencyKey,
+        metadata: smsMetadataOf({ metadata: event.metadata, messageSid: event.providerSid, numSegments: event.smsSegments, timestamp: event.eventAt }),
+      };
+}
+
+/** Keeps a webhook event no mapping covered in the unmatched inbox (once per key). */
+export function keepUnmatchedWebhookUsageEvent(db: Db, event: WebhookUsageEvent): Promise<{ stored: boolean }> {
+  return recordUnmatchedUsageEvent(db, {
+    usageType: event.usageType,
+    direction: event.direction,
+    phoneNumber: event.phoneNumber,
+    providerSid: event.providerSid,
+    accountSid: event.accountSid,
+    eventAt: event.eventAt,
+    voiceSeconds: event.voiceSeconds,
+    smsSegments: event.smsSegments,
+    payload: event.payload,
+  });
+}
+
 /**
  * Counts `event` into the mapping that held its number at its time, or keeps it unmatched when none
  * did. The route and the count are one statement (webhook-writer.ts). An event already kept unmatched
  * is not counted as well: ops resolve it from the inbox.
  */
 export async function countOrKeepWebhookUsageEvent(db: Db, event: WebhookUsageEvent): Promise<WebhookUsageOutcome> {
-  const idempotencyKey = usageIdempotencyKey(event);
-  const written = await writeRoutableUsageEvent(
-    db,
-    event.usageType === "voice"
-      ? {
-          kind: "voice",
-          durationSeconds: event.voiceSeconds ?? 0,
-          phoneNumber: event.phoneNumber,
-          eventAt: event.eventAt,
-          idempotencyKey,
-          metadata: voiceMetadataOf({ metadata: event.metadata, callSid: event.providerSid, startedAt: event.eventAt }),
-        }
-      : {
-          kind: "sms",
-          direction: event.direction,
-          phoneNumber: event.phoneNumber,
-          eventAt: event.eventAt,
-          idempotencyKey,
-          metadata: smsMetadataOf({ metadata: event.metadata, messageSid: event.providerSid, numSegments: event.smsSegments, timestamp: event.eventAt }),
-        },
-  );
+  const written = await writeRoutableUsageEvent(db, routableUsageEventOf(event));
   if (!written.routed) {
-    const kept = await recordUnmatchedUsageEvent(db, {
-      usageType: event.usageType,
-      direction: event.direction,
-      phoneNumber: event.phoneNumber,
-      providerSid: event.providerSid,
-      accountSid: event.accountSid,
-      eventAt: event.eventAt,
-      voiceSeconds: event.voiceSeconds,
-      smsSegments: event.smsSegments,
-      payload: event.payload,
-    });
+    const kept = await keepUnmatchedWebhookUsageEvent(db, event);
     return { outcome: "unmatched", stored: kept.stored };
   }
   return {

@@ -40,7 +40,7 @@ interface WebhookBatchRow extends BatchRow {
 }
 
 // Literals rather than a spread of shared fields: cheaper per event (see twilioMetadata).
-function routableJson(event: RoutableUsageEvent): Record<string, unknown> {
+export function routableJson(event: RoutableUsageEvent): Record<string, unknown> {
   const eventAt = event.eventAt.toISOString();
   return event.kind === "voice"
     ? { kind: "voice", metadata: event.metadata, phone_number: event.phoneNumber, event_at: eventAt, unmatched_key: event.idempotencyKey, duration_seconds: event.durationSeconds }

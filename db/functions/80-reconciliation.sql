@@ -1,0 +1,271 @@
+-- Reconciliation with Twilio's REST API (lib/twilio/reconciliation/): Twilio's record of every call and
+-- message it billed, turned by the webhook parsers into the very events their callbacks would have been,
+-- set against the ledger one batch (one page) at a time, in one transaction per batch:
+--   - an event the ledger lacks is counted through log_webhook_usage_batch: the webhooks' own route (the
+--     mapping that held the number at the event's time) and key, so it counts once whichever comes first;
+--     one no mapping covered is answered 'unmatched' and the caller keeps it in the unmatched inbox;
+--   - an event the ledger holds with another billable quantity (a call's seconds, a message's segments)
+--     gets a correction: a new log entry (entry_kind 'adjustment', actor 'reconciliation', a reason naming
+--     Twilio's value, metadata.corrects = the event's key) carrying the differences in quantity (minutes),
+--     voice_seconds and sms_segments, and the counter moves by the same amounts. Its key names Twilio's
+--     value ('reconciliation:<event key>:<value>'), so a second run posts nothing. Corrections belong to
+--     the period, like ops adjustments: the daily rollup is not changed;
+--   - only events of the run's period count (in their owner's time zone; one no mapping covers, in UTC):
+--     the run reads a window wide enough for every tenant's month, and the neighbouring periods' runs
+--     own the rest;
+--   - Twilio's price of each event is kept in twilio_usage_costs under the event's key;
+--   - the run's progress moves in the same transaction, so a run's counts always equal what it wrote.
+
+-- The log entry of each key already counted, with its billable quantities as corrected so far.
+CREATE OR REPLACE FUNCTION reconciliation_logged_quantities(p_keys text[])
+RETURNS TABLE (idempotency_key text, log_id bigint, billing_period_start date, voice_seconds bigint, sms_segments bigint)
+LANGUAGE plpgsql STABLE
+SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off
+SET plan_cache_mode = force_generic_plan
+AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  SELECT l.idempotency_key, l.id, l.billing_period_start,
+    coalesce(l.voice_seconds, 0) + coalesce(c.seconds, 0), coalesce(l.sms_segments, 0) + coalesce(c.segments, 0)
+  FROM unnest(p_keys) AS k(key)
+  JOIN tenant_usage_logs l ON l.idempotency_key = k.key
+  LEFT JOIN LATERAL (
+    SELECT sum(x.voice_seconds) AS seconds, sum(x.sms_segments) AS segments FROM tenant_usage_logs x
+    WHERE x.metadata ->> 'corrects' = k.key AND x.actor = 'reconciliation'
+  ) c ON true;
+END
+$$;
+
+-- One batch of a run. p_events: webhook routing events (60-webhook-routing.sql) plus twilio_price /
+-- twilio_price_unit (decimal text and currency, or null); p_progress: what the caller read besides them
+-- ({records_read, pages_read, not_billed, unreadable}). One row per event, by position: its outcome
+-- ('counted', 'already_counted', 'corrected', 'unmatched', 'kept_unmatched', 'outside_period', 'error'),
+-- its log entry (counted, already counted or corrected) and the error of one log_usage_batch refused.
+CREATE OR REPLACE FUNCTION reconcile_usage_batch(p_run_id bigint, p_period_start date, p_events jsonb, p_progress jsonb)
+RETURNS TABLE (ord integer, outcome text, log_id bigint, error_message text)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  v_n integer;
+  v_keys text[];
+  v_outcomes text[];
+  v_log_ids bigint[];
+  v_errors text[];
+  v_todo jsonb;
+  v_todo_ords integer[];
+  v_row record;
+  v_fix_ords integer[];
+  v_fixed_keys text[];
+  v_fixed_tenants text[];
+  v_fixed_mappings uuid[];
+  v_fixed_periods date[];
+  v_fixed_minutes integer[];
+  v_fixed_seconds integer[];
+  v_fixed_segments integer[];
+BEGIN
+  IF p_events IS NULL OR jsonb_typeof(p_events) <> 'array' THEN
+    RAISE EXCEPTION 'p_events must be a JSON array of webhook usage events' USING ERRCODE = 'BM400';
+  END IF;
+  IF p_period_start IS NULL OR extract(day FROM p_period_start) <> 1 THEN
+    RAISE EXCEPTION 'the period must start on the first day of a month' USING ERRCODE = 'BM400';
+  END IF;
+  -- A run that has ended (failed, or finished) takes no more writes; checked again, under the row's
+  -- lock, when its progress moves at the end.
+  PERFORM 1 FROM reconciliation_runs r WHERE r.id = p_run_id AND r.status = 'running';
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'reconciliation run % is not running', p_run_id USING ERRCODE = 'BM409';
+  END IF;
+
+  v_n := jsonb_array_length(p_events);
+  SELECT coalesce(array_agg(e.doc ->> 'unmatched_key' ORDER BY e.ord), '{}') INTO v_keys
+  FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(doc, ord);
+
+  -- Each event's first answer: in the ledger (the entry's own period decides), or by the route a webhook
+  -- would take (its owner's period, or UTC for a number nobody held): another period's, kept in the
+  -- inbox already, to keep there, or to count.
+  SELECT coalesce(array_agg(CASE
+      WHEN q.log_id IS NOT NULL THEN CASE
+        WHEN q.billing_period_start <> p_period_start THEN 'outside_period'
+        WHEN (e.doc ->> 'kind') = 'voice' AND q.voice_seconds <> (e.doc ->> 'duration_seconds')::bigint THEN 'correct'
+        WHEN (e.doc ->> 'kind') = 'sms' AND q.sms_segments <> coalesce((e.doc -> 'metadata' ->> 'num_segments')::bigint, 1) THEN 'correct'
+        ELSE 'already_counted' END
+      WHEN billing_period_start_of(coalesce(t.billing_time_zone, 'UTC'), (e.doc ->> 'event_at')::timestamptz) <> p_period_start
+        THEN 'outside_period'
+      WHEN r.kept THEN 'kept_unmatched'
+      WHEN r.mapping_id IS NULL THEN 'unmatched'
+      ELSE 'count' END ORDER BY e.ord), '{}'),
+    coalesce(array_agg(q.log_id ORDER BY e.ord), '{}')
+  INTO v_outcomes, v_log_ids
+  FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(doc, ord)
+  JOIN billing_webhook_routes(p_events) r ON r.ord = e.ord
+  LEFT JOIN tenants t ON t.id = r.tenant_id
+  LEFT JOIN reconciliation_logged_quantities(v_keys) q ON q.idempotency_key = e.doc ->> 'unmatched_key';
+  v_errors := array_fill(NULL::text, ARRAY[v_n]);
+
+  -- The missing events, counted as their webhooks would have been: log_webhook_usage_batch reads the
+  -- route again inside the counting statement itself.
+  SELECT coalesce(jsonb_agg(e.doc ORDER BY e.ord), '[]'), coalesce(array_agg(e.ord::integer ORDER BY e.ord), '{}')
+  INTO v_todo, v_todo_ords
+  FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(doc, ord)
+  WHERE v_outcomes[e.ord] = 'count';
+  IF cardinality(v_todo_ords) > 0 THEN
+    FOR v_row IN SELECT w.ord, w.tenant_id, w.kept_unmatched, w.counted, w.log_id, w.error_code, w.error_message
+      FROM log_webhook_usage_batch(v_todo) w
+    LOOP
+      v_outcomes[v_todo_ords[v_row.ord]] := CASE
+        WHEN v_row.error_code IS NOT NULL THEN 'error'
+        WHEN v_row.kept_unmatched THEN 'kept_unmatched'
+        WHEN v_row.tenant_id IS NULL THEN 'unmatched'
+        WHEN v_row.counted THEN 'counted'
+        ELSE 'already_counted' END;
+      v_log_ids[v_todo_ords[v_row.ord]] := v_row.log_id;
+      v_errors[v_todo_ords[v_row.ord]] := v_row.error_message;
+    END LOOP;
+  END IF;
+
+  -- Corrections: one entry per event whose billable quantity differs, carrying the differences.
+  SELECT coalesce(array_agg(i::integer), '{}') INTO v_fix_ords FROM generate_subscripts(v_outcomes, 1) i WHERE v_outcomes[i] = 'correct';
+  IF cardinality(v_fix_ords) > 0 THEN
+    WITH fixes AS (
+      SELECT f.i, e.doc, l.*, q.voice_seconds AS ledger_seconds, q.sms_segments AS ledger_segments,
+        CASE l.usage_type WHEN 'voice' THEN (e.doc ->> 'duration_seconds')::bigint
+          ELSE coalesce((e.doc -> 'metadata' ->> 'num_segments')::bigint, 1) END AS twilio_value
+      FROM unnest(v_fix_ords) AS f(i)
+      JOIN LATERAL (SELECT p_events -> (f.i - 1) AS doc) e ON true
+      JOIN tenant_usage_logs l ON l.id = v_log_ids[f.i]
+      JOIN reconciliation_logged_quantities(ARRAY[l.idempotency_key]) q ON true
+    ), entries AS (
+      INSERT INTO tenant_usage_logs AS n (tenant_id, phone_mapping_id, usage_type, entry_kind, quantity, unit,
+        voice_seconds, sms_segments, direction, provider_sid, idempotency_key, event_at, billing_period_start,
+        actor, reason, metadata)
+      SELECT x.tenant_id, x.phone_mapping_id, x.usage_type, 'adjustment',
+        CASE x.usage_type WHEN 'voice' THEN (ceil(x.twilio_value / 60.0) - ceil(x.ledger_seconds / 60.0))::integer ELSE 0 END,
+        x.unit,
+        CASE x.usage_type WHEN 'voice' THEN (x.twilio_value - x.ledger_seconds)::integer END,
+        CASE x.usage_type WHEN 'sms' THEN (x.twilio_value - x.ledger_segments)::integer END,
+        x.direction, x.provider_sid, 'reconciliation:' || x.idempotency_key || ':' || x.twilio_value,
+        x.event_at, x.billing_period_start, 'reconciliation',
+        CASE x.usage_type
+          WHEN 'voice' THEN format('Twilio''s REST API gives this call %s seconds (%s min); the ledger had %s seconds (%s min)',
+            x.twilio_value, ceil(x.twilio_value / 60.0), x.ledger_seconds, ceil(x.ledger_seconds / 60.0))
+          ELSE format('Twilio''s REST API gives this message %s segments; the ledger had %s', x.twilio_value, x.ledger_segments) END,
+        jsonb_build_object('corrects', x.idempotency_key, 'reconciliation_run_id', p_run_id,
+          'account_sid', x.metadata ->> 'account_sid', 'twilio_value', x.twilio_value,
+          CASE x.usage_type WHEN 'voice' THEN 'call_sid' ELSE 'message_sid' END, x.provider_sid)
+      FROM fixes x
+      ORDER BY 'reconciliation:' || x.idempotency_key || ':' || x.twilio_value
+      ON CONFLICT (idempotency_key) DO NOTHING
+      RETURNING n.metadata ->> 'corrects' AS corrects, n.tenant_id, n.phone_mapping_id, n.billing_period_start,
+        n.quantity, coalesce(n.voice_seconds, 0) AS seconds, coalesce(n.sms_segments, 0) AS segments
+    )
+    SELECT coalesce(array_agg(corrects), '{}'), array_agg(tenant_id), array_agg(phone_mapping_id), array_agg(billing_period_start),
+      array_agg(quantity), array_agg(seconds), array_agg(segments)
+    INTO v_fixed_keys, v_fixed_tenants, v_fixed_mappings, v_fixed_periods, v_fixed_minutes, v_fixed_seconds, v_fixed_segments
+    FROM entries;
+
+    -- The counters move with them, locked in the order every batch locks counters.
+    PERFORM 1 FROM tenant_usage_counters c
+    JOIN (SELECT DISTINCT t, m, p FROM unnest(v_fixed_tenants, v_fixed_mappings, v_fixed_periods) AS d(t, m, p)) d
+      ON c.tenant_id = d.t AND c.phone_mapping_id = d.m AND c.billing_period_start = d.p
+    ORDER BY c.tenant_id, c.phone_mapping_id, c.billing_period_start
+    FOR UPDATE OF c;
+    UPDATE tenant_usage_counters c SET
+      voice_minutes_used = c.voice_minutes_used + d.minutes,
+      voice_seconds_used = c.voice_seconds_used + d.seconds,
+      sms_segments_used = c.sms_segments_used + d.segments,
+      updated_at = now()
+    FROM (SELECT t, m, p, sum(mi) AS minutes, sum(se) AS seconds, sum(sg) AS segments
+          FROM unnest(v_fixed_tenants, v_fixed_mappings, v_fixed_periods, v_fixed_minutes, v_fixed_seconds, v_fixed_segments)
+            AS d(t, m, p, mi, se, sg) GROUP BY 1, 2, 3) d
+    WHERE c.tenant_id = d.t AND c.phone_mapping_id = d.m AND c.billing_period_start = d.p;
+    PERFORM record_usage_alerts(d.t, d.p)
+    FROM (SELECT DISTINCT t, p FROM unnest(v_fixed_tenants, v_fixed_periods) AS d(t, p) ORDER BY 1, 2) d
+    JOIN tenants tn ON tn.id = d.t
+    WHERE tn.voice_minutes_allowance IS NOT NULL OR tn.sms_allowance IS NOT NULL;
+
+    FOR v_row IN SELECT f.i FROM unnest(v_fix_ords) AS f(i) LOOP
+      v_outcomes[v_row.i] := CASE WHEN v_keys[v_row.i] = ANY (v_fixed_keys) THEN 'corrected' ELSE 'already_counted' END;
+    END LOOP;
+  END IF;
+
+  -- Twilio's price of every event of the period it knows a price for, under the event's key.
+  INSERT INTO twilio_usage_costs AS c (idempotency_key, account_sid, provider_sid, price, price_unit, reconciliation_run_id, updated_at)
+  SELECT v_keys[e.ord], e.doc -> 'metadata' ->> 'account_sid',
+    coalesce(e.doc -> 'metadata' ->> 'call_sid', e.doc -> 'metadata' ->> 'message_sid'),
+    (e.doc ->> 'twilio_price')::numeric, e.doc ->> 'twilio_price_unit', p_run_id, now()
+  FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(doc, ord)
+  WHERE v_outcomes[e.ord] NOT IN ('outside_period', 'error')
+    AND e.doc ->> 'twilio_price' IS NOT NULL AND e.doc ->> 'twilio_price_unit' IS NOT NULL
+  ORDER BY 1
+  ON CONFLICT (idempotency_key) DO UPDATE SET price = EXCLUDED.price, price_unit = EXCLUDED.price_unit,
+    reconciliation_run_id = EXCLUDED.reconciliation_run_id, updated_at = EXCLUDED.updated_at
+  WHERE (c.price, c.price_unit) IS DISTINCT FROM (EXCLUDED.price, EXCLUDED.price_unit);
+
+  -- The run's progress, in the same transaction as what it counts.
+  UPDATE reconciliation_runs r SET
+    records_read = r.records_read + v_n + coalesce((p_progress ->> 'records_read')::integer, 0),
+    pages_read = r.pages_read + coalesce((p_progress ->> 'pages_read')::integer, 0),
+    records_not_billed = r.records_not_billed + coalesce((p_progress ->> 'not_billed')::integer, 0),
+    records_unreadable = r.records_unreadable + coalesce((p_progress ->> 'unreadable')::integer, 0),
+    records_counted = r.records_counted + o.counted,
+    records_corrected = r.records_corrected + o.corrected,
+    records_unmatched = r.records_unmatched + o.unmatched,
+    records_already_counted = r.records_already_counted + o.already,
+    records_outside_period = r.records_outside_period + o.outside
+  FROM (SELECT count(*) FILTER (WHERE x = 'counted') AS counted, count(*) FILTER (WHERE x = 'corrected') AS corrected,
+          count(*) FILTER (WHERE x IN ('unmatched', 'kept_unmatched')) AS unmatched,
+          count(*) FILTER (WHERE x = 'already_counted') AS already, count(*) FILTER (WHERE x = 'outside_period') AS outside
+        FROM unnest(v_outcomes) AS u(x)) o
+  WHERE r.id = p_run_id AND r.status = 'running';
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'reconciliation run % ended while this batch ran; nothing of the batch is kept', p_run_id USING ERRCODE = 'BM409';
+  END IF;
+
+  RETURN QUERY
+  SELECT u.i::integer, u.outcome, u.log_id, u.error_message
+  FROM unnest(v_outcomes, v_log_ids, v_errors) WITH ORDINALITY AS u(outcome, log_id, error_message, i)
+  ORDER BY u.i;
+END
+$$;
+
+-- The ledger's totals of one Twilio account over [p_from, p_to), for the drift against Twilio's Usage
+-- Records (which count by GMT day): calls and minutes by direction, SMS and segments by direction, MMS
+-- by direction. Usage entries count; reconciliation's corrections move minutes and segments; ops
+-- adjustments are credits and debits, not Twilio usage, and are left out. An entry belongs to the
+-- account its metadata names; with p_include_unattributed (one account configured), entries naming
+-- none (counted through the SQL functions or the API) belong to it too. Entries are logged when counted,
+-- never before they happened: the logged_at bound lets the log's index skip everything older.
+CREATE OR REPLACE FUNCTION reconciliation_ledger_totals(p_account_sid text, p_from timestamptz, p_to timestamptz,
+  p_include_unattributed boolean)
+RETURNS TABLE (metric text, value bigint)
+LANGUAGE sql STABLE AS $$
+  WITH entries AS (
+    SELECT l.usage_type, l.direction, l.entry_kind, l.quantity, coalesce(l.sms_segments, 0) AS segments,
+      l.provider_sid LIKE 'MM%' AS mms
+    FROM tenant_usage_logs l
+    WHERE l.logged_at >= p_from AND l.event_at >= p_from AND l.event_at < p_to
+      AND (l.entry_kind = 'usage' OR l.actor = 'reconciliation')
+      AND coalesce(l.metadata ->> 'account_sid', CASE WHEN p_include_unattributed THEN p_account_sid END) = p_account_sid
+  ), totals AS (
+    SELECT
+      count(*) FILTER (WHERE usage_type = 'voice' AND direction = 'inbound' AND entry_kind = 'usage') AS calls_inbound_count,
+      coalesce(sum(quantity) FILTER (WHERE usage_type = 'voice' AND direction = 'inbound'), 0) AS calls_inbound_minutes,
+      count(*) FILTER (WHERE usage_type = 'voice' AND direction = 'outbound' AND entry_kind = 'usage') AS calls_outbound_count,
+      coalesce(sum(quantity) FILTER (WHERE usage_type = 'voice' AND direction = 'outbound'), 0) AS calls_outbound_minutes,
+      count(*) FILTER (WHERE usage_type = 'sms' AND direction = 'inbound' AND NOT mms AND entry_kind = 'usage') AS sms_inbound_count,
+      coalesce(sum(segments) FILTER (WHERE usage_type = 'sms' AND direction = 'inbound' AND NOT mms), 0) AS sms_inbound_segments,
+      count(*) FILTER (WHERE usage_type = 'sms' AND direction = 'outbound' AND NOT mms AND entry_kind = 'usage') AS sms_outbound_count,
+      coalesce(sum(segments) FILTER (WHERE usage_type = 'sms' AND direction = 'outbound' AND NOT mms), 0) AS sms_outbound_segments,
+      count(*) FILTER (WHERE usage_type = 'sms' AND direction = 'inbound' AND mms AND entry_kind = 'usage') AS mms_inbound_count,
+      count(*) FILTER (WHERE usage_type = 'sms' AND direction = 'outbound' AND mms AND entry_kind = 'usage') AS mms_outbound_count
+    FROM entries
+  )
+  SELECT m.metric, m.value::bigint FROM totals t CROSS JOIN LATERAL (VALUES
+    ('calls_inbound_count', t.calls_inbound_count), ('calls_inbound_minutes', t.calls_inbound_minutes),
+    ('calls_outbound_count', t.calls_outbound_count), ('calls_outbound_minutes', t.calls_outbound_minutes),
+    ('sms_inbound_count', t.sms_inbound_count), ('sms_inbound_segments', t.sms_inbound_segments),
+    ('sms_outbound_count', t.sms_outbound_count), ('sms_outbound_segments', t.sms_outbound_segments),
+    ('mms_inbound_count', t.mms_inbound_count), ('mms_outbound_count', t.mms_outbound_count)
+  ) AS m(metric, value)
+$$;

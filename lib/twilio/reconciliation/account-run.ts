@@ -1,0 +1,133 @@
+// One run: every call and message of one account in the window, read page by page and set against the
+// ledger batch by batch (reconcile_usage_batch, one transaction per page), then the drift against
+// Twilio's Usage Records. Transaction boundaries, and what a failure leaves:
+//   - every page is one transaction: its counts, corrections, prices and the run's progress commit
+//     together or not at all, so the ledger never holds a page half-written and the run's counters are
+//     always exactly what it wrote;
+//   - what committed before a failure is exactly-once and true (each is an event Twilio billed, under
+//     its webhook's key): the run is recorded as failed with the reason, and the next run (or a webhook
+//     arriving late) counts nothing of it again;
+//   - a wrong token or an API that cannot be reached fails at the run's first request (the number
+//     inventory is read before any page), so such a run writes nothing at all.
+import type { Db } from "@/db/client";
+import { reconcileUsageBatch, type ReconciliationEvent, type ReconciliationOutcome } from "@/lib/billing/reconciliation-batch";
+import { callPages, messagePages, twilioFailure, type TwilioCall, type TwilioClient, type TwilioMessage } from "../rest-client";
+import { runPagePipeline } from "./page-pipeline";
+import { readCall, readMessage } from "./rest-events";
+import type { ReconciliationWindow } from "./window";
+
+export interface RunProgress {
+  runId: number;
+  accountSid: string;
+  period: string;
+  pages: number;
+  recordsRead: number;
+  counted: number;
+  corrected: number;
+  unmatched: number;
+  alreadyCounted: number;
+  notBilled: number;
+  outsidePeriod: number;
+  unreadable: number;
+  /** The first few records the parsers could not read, with why. */
+  unreadableSamples: string[];
+}
+
+export function emptyProgress(runId: number, accountSid: string, period: string): RunProgress {
+  return { runId, accountSid, period, pages: 0, recordsRead: 0, counted: 0, corrected: 0, unmatched: 0, alreadyCounted: 0, notBilled: 0, outsidePeriod: 0, unreadable: 0, unreadableSamples: [] };
+}
+
+type Slice = { list: "calls"; fromDay: string; toDay: string } | { list: "messages"; fromDay: string; toDay: string };
+
+/** One slice per list and GMT day: slices are what readers page at once. */
+export function slicesOf(window: ReconciliationWindow): Slice[] {
+  const slices: Slice[] = [];
+  window.days.forEach((day, i) => {
+    const toDay = window.days[i + 1] ?? new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+    slices.push({ list: "calls", fromDay: day, toDay }, { list: "messages", fromDay: day, toDay });
+  });
+  return slices;
+}
+
+async function* described<T>(pages: AsyncIterable<T[]>, context: Parameters<typeof twilioFailure>[1]): AsyncGenerator<T[]> {
+  try {
+    for await (const page of pages) yield page;
+  } catch (err) {
+    throw twilioFailure(err, context);
+  }
+}
+
+const TALLY: Record<ReconciliationOutcome, keyof RunProgress | undefined> = {
+  counted: "counted",
+  already_counted: "alreadyCounted",
+  corrected: "corrected",
+  unmatched: "unmatched",
+  kept_unmatched: "unmatched",
+  outside_period: "outsidePeriod",
+  error: undefined,
+};
+
+export interface ApplyRecordsInput {
+  db: Db;
+  client: TwilioClient;
+  baseUrl: string;
+  window: ReconciliationWindow;
+  progress: RunProgress;
+  readers: number;
+  writers: number;
+  onProgress?: (progress: RunProgress) => void;
+}
+
+/** Reads every call and message of the window and sets each page against the ledger; `progress` moves as pages commit. */
+export async function applyTwilioRecords(input: ApplyRecordsInput): Promise<void> {
+  const { db, client, progress } = input;
+  const context = (slice: Slice) => ({
+    accountSid: progress.accountSid,
+    baseUrl: input.baseUrl,
+    what: `the ${slice.list} of ${slice.fromDay}`,
+  });
+  await runPagePipeline<Slice, TwilioCall | TwilioMessage>({
+    slices: slicesOf(input.window),
+    readers: input.readers,
+    writers: input.writers,
+    pagesOf: (slice) =>
+      described<TwilioCall | TwilioMessage>(
+        slice.list === "calls"
+          ? callPages(client, progress.accountSid, slice.fromDay, slice.toDay)
+          : messagePages(client, progress.accountSid, slice.fromDay, slice.toDay),
+        context(slice),
+      ),
+    write: async (slice, page) => {
+      const events: ReconciliationEvent[] = [];
+      let notBilled = 0;
+      let unreadable = 0;
+      for (const record of page) {
+        const reading = slice.list === "calls" ? readCall(record as TwilioCall) : readMessage(record as TwilioMessage);
+        if (reading.kind === "countable") {
+          reading.event.event.metadata.reconciliation_run_id = progress.runId;
+          events.push(reading.event);
+        } else if (reading.kind === "not_billed") {
+          notBilled++;
+        } else {
+          unreadable++;
+          if (progress.unreadableSamples.length < 5) progress.unreadableSamples.push(`${reading.sid}: ${reading.reason}`);
+        }
+      }
+      const result = await reconcileUsageBatch(db, {
+        runId: progress.runId,
+        periodStart: input.window.period.start,
+        events,
+        progress: { pagesRead: 1, notBilled, unreadable },
+      });
+      progress.pages++;
+      progress.recordsRead += page.length;
+      progress.notBilled += notBilled;
+      progress.unreadable += unreadable;
+      for (const outcome of result.outcomes) {
+        const field = TALLY[outcome];
+        if (field) (progress[field] as number)++;
+      }
+      input.onProgress?.(progress);
+    },
+  });
+}

@@ -1,0 +1,122 @@
+// A call or message from Twilio's REST API turned into exactly the usage event its webhook would have
+// been: its fields are written as the callback's parameters and parsed by the webhook parsers
+// themselves (callbacks.ts), so the rule of what counts, for how much, at what time and under which key
+// exists once. What the REST record knows and a callback may not (a message's NumSegments, Twilio's
+// price) travels with it.
+import type { ReconciliationEvent } from "@/lib/billing/reconciliation-batch";
+import { BillingError } from "@/lib/errors";
+import { parseInboundMessage, parseMessageStatusCallback, parseVoiceStatusCallback, type ParsedTwilioCallback } from "../callbacks";
+import type { TwilioParams } from "../form-body";
+import type { TwilioCall, TwilioMessage } from "../rest-client";
+
+export type RestRecordReading =
+  | { kind: "countable"; event: ReconciliationEvent }
+  /** Twilio bills nothing for it (failed, canceled, busy, no-answer, not sent yet). */
+  | { kind: "not_billed"; sid: string; reason: string }
+  /** A field counting needs could not be read. */
+  | { kind: "unreadable"; sid: string; reason: string };
+
+const PRICE = /^-?\d{1,12}(\.\d{1,6})?$/;
+const CURRENCY = /^[A-Za-z]{3}$/;
+
+function priceOf(price: unknown, unit: unknown): { price: string | null; priceUnit: string | null } {
+  const p = typeof price === "number" ? String(price) : price;
+  if (typeof p !== "string" || !PRICE.test(p.trim()) || typeof unit !== "string" || !CURRENCY.test(unit.trim())) {
+    return { price: null, priceUnit: null };
+  }
+  return { price: p.trim(), priceUnit: unit.trim().toUpperCase() };
+}
+
+/** RFC 2822, as Twilio writes a callback's Timestamp. */
+function rfc2822(ms: number): string {
+  return new Date(ms).toUTCString().replace("GMT", "+0000");
+}
+
+function timeOf(value: Date | string | null | undefined): number | undefined {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
+  if (typeof value === "string" && value) {
+    const ms = Date.parse(value);
+    return Number.isNaN(ms) ? undefined : ms;
+  }
+  return undefined;
+}
+
+function reading(sid: string, parse: () => ParsedTwilioCallback, price: { price: string | null; priceUnit: string | null }): RestRecordReading {
+  let parsed: ParsedTwilioCallback;
+  try {
+    parsed = parse();
+  } catch (err) {
+    if (err instanceof BillingError && err.code === "invalid_input") return { kind: "unreadable", sid, reason: err.message };
+    throw err;
+  }
+  if (!parsed.countable) return { kind: "not_billed", sid, reason: parsed.reason };
+  // Where the entry came from: the REST API, not a callback.
+  parsed.event.metadata.source = "twilio_rest_api";
+  return { kind: "countable", event: { event: parsed.event, price: price.price, priceUnit: price.priceUnit } };
+}
+
+/** The parameters of the status callback that reports `call`'s current status. */
+export function voiceCallbackParamsOf(call: TwilioCall): TwilioParams {
+  const params: TwilioParams = {
+    AccountSid: call.accountSid,
+    CallSid: call.sid,
+    CallStatus: call.status,
+    Direction: call.direction,
+    From: call.from ?? "",
+    To: call.to ?? "",
+    ApiVersion: call.apiVersion ?? "2010-04-01",
+  };
+  if (call.parentCallSid) params.ParentCallSid = call.parentCallSid;
+  if (call.duration !== null && call.duration !== undefined) params.CallDuration = String(call.duration);
+  // A completed call's callback carries the time it ended: its start plus its duration.
+  const start = timeOf(call.startTime);
+  if (start !== undefined && call.status === "completed" && /^\d+$/.test(String(call.duration ?? ""))) {
+    params.Timestamp = rfc2822(start + Number(call.duration) * 1000);
+  }
+  return params;
+}
+
+export function readCall(call: TwilioCall): RestRecordReading {
+  const params = voiceCallbackParamsOf(call);
+  const at = timeOf(call.startTime) ?? timeOf(call.dateCreated) ?? Date.now();
+  return reading(call.sid, () => parseVoiceStatusCallback(params, new Date(at)), priceOf(call.price, call.priceUnit));
+}
+
+/**
+ * The status Twilio's callback would have counted the message at. The REST API shows a message's latest
+ * status; a WhatsApp message now "read" was delivered before (and billed at that callback).
+ */
+function callbackStatusOf(status: string): string {
+  return status === "read" ? "delivered" : status;
+}
+
+/** The parameters of the callback of `message`: the inbound-message webhook, or an outbound status callback. */
+export function messageCallbackParamsOf(message: TwilioMessage): TwilioParams {
+  const params: TwilioParams = {
+    AccountSid: message.accountSid,
+    MessageSid: message.sid,
+    SmsSid: message.sid,
+    From: message.from ?? "",
+    To: message.to ?? "",
+    NumMedia: String(message.numMedia ?? "0"),
+    ApiVersion: message.apiVersion ?? "2010-04-01",
+  };
+  // A message sent through a Messaging Service shows 0 segments until a sender is assigned.
+  const segments = String(message.numSegments ?? "");
+  if (/^\d+$/.test(segments) && Number(segments) > 0) params.NumSegments = segments;
+  if (message.direction === "inbound") params.SmsStatus = message.status;
+  else params.MessageStatus = params.SmsStatus = callbackStatusOf(message.status);
+  return params;
+}
+
+export function readMessage(message: TwilioMessage): RestRecordReading {
+  const price = priceOf(message.price, message.priceUnit);
+  if (message.direction === "inbound" && message.status !== "received") {
+    return { kind: "not_billed", sid: message.sid, reason: `an inbound message "${message.status}" was not received` };
+  }
+  const at = timeOf(message.dateSent);
+  if (at === undefined) return { kind: "not_billed", sid: message.sid, reason: `message status "${message.status}": never sent` };
+  const params = messageCallbackParamsOf(message);
+  const parse = message.direction === "inbound" ? () => parseInboundMessage(params, new Date(at)) : () => parseMessageStatusCallback(params, new Date(at));
+  return reading(message.sid, parse, price);
+}
