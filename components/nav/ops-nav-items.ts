@@ -12,6 +12,7 @@ export const OPS_NAV_ITEMS: NavItem[] = [
   { href: "/ops/usage", label: "Usage" },
   { href: "/ops/logs", label: "Audit log" },
   { href: "/ops/unmatched", label: "Unmatched" },
+  { href: "/ops/reconciliation", label: "Reconciliation" },
   { href: "/ops/api-keys", label: "API keys" },
 ];
 

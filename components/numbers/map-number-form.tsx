@@ -9,6 +9,7 @@ import { toast } from "sonner";
 import type { z } from "zod";
 import { mapNumberAction } from "@/app/ops/numbers/actions";
 import { mapNumberSchema } from "@/lib/billing/schemas";
+import type { OnboardPrefill } from "@/lib/ops/onboard-prefill";
 
 type FormInput = z.input<typeof mapNumberSchema>;
 type FormOutput = z.output<typeof mapNumberSchema>;
@@ -17,7 +18,7 @@ type Outcome = { kind: "mapped"; evidence: string } | { kind: "failed"; error: s
 
 const inputClass = "rounded border border-slate-300 px-3 py-2 aria-[invalid=true]:border-red-600";
 
-export function MapNumberForm({ tenants }: { tenants: { id: string; name: string }[] }) {
+export function MapNumberForm({ tenants, prefill }: { tenants: { id: string; name: string }[]; prefill?: OnboardPrefill }) {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [pending, setPending] = useState(false);
   const {
@@ -27,7 +28,13 @@ export function MapNumberForm({ tenants }: { tenants: { id: string; name: string
     formState: { errors },
   } = useForm<FormInput, unknown, FormOutput>({
     resolver: zodResolver(mapNumberSchema),
-    defaultValues: { tenantId: tenants[0]?.id ?? "", twilioNumberSid: "", phoneNumber: "", numberType: "both", transfer: false },
+    defaultValues: {
+      tenantId: tenants[0]?.id ?? "",
+      twilioNumberSid: prefill?.sid ?? "",
+      phoneNumber: prefill?.number ?? "",
+      numberType: prefill?.type ?? "both",
+      transfer: false,
+    },
   });
 
   async function submit(values: FormOutput) {

@@ -16,7 +16,8 @@
 --   - Twilio's price of each event is kept in twilio_usage_costs under the event's key;
 --   - the run's progress moves in the same transaction, so a run's counts always equal what it wrote.
 
--- The log entry of each key already counted, with its billable quantities as corrected so far.
+-- The log entry of each key already counted (each key once), with its billable quantities as corrected
+-- so far.
 CREATE OR REPLACE FUNCTION reconciliation_logged_quantities(p_keys text[])
 RETURNS TABLE (idempotency_key text, log_id bigint, billing_period_start date, voice_seconds bigint, sms_segments bigint)
 LANGUAGE plpgsql STABLE
@@ -28,7 +29,7 @@ BEGIN
   RETURN QUERY
   SELECT l.idempotency_key, l.id, l.billing_period_start,
     coalesce(l.voice_seconds, 0) + coalesce(c.seconds, 0), coalesce(l.sms_segments, 0) + coalesce(c.segments, 0)
-  FROM unnest(p_keys) AS k(key)
+  FROM (SELECT DISTINCT u.key FROM unnest(p_keys) AS u(key)) AS k(key)
   JOIN tenant_usage_logs l ON l.idempotency_key = k.key
   LEFT JOIN LATERAL (
     SELECT sum(x.voice_seconds) AS seconds, sum(x.sms_segments) AS segments FROM tenant_usage_logs x
