@@ -19,7 +19,7 @@
 -- The log entry of each key already counted (each key once), with its billable quantities as corrected
 -- so far.
 CREATE OR REPLACE FUNCTION reconciliation_logged_quantities(p_keys text[])
-RETURNS TABLE (idempotency_key text, log_id bigint, billing_period_start date, voice_seconds bigint, sms_segments bigint)
+RETURNS TABLE (idempotency_key text, log_id bigint, billing_period_start date, channel text, voice_seconds bigint, sms_segments bigint)
 LANGUAGE plpgsql STABLE
 SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off
 SET plan_cache_mode = force_generic_plan
@@ -27,7 +27,7 @@ AS $$
 #variable_conflict use_column
 BEGIN
   RETURN QUERY
-  SELECT l.idempotency_key, l.id, l.billing_period_start,
+  SELECT l.idempotency_key, l.id, l.billing_period_start, l.channel,
     coalesce(l.voice_seconds, 0) + coalesce(c.seconds, 0), coalesce(l.sms_segments, 0) + coalesce(c.segments, 0)
   FROM (SELECT DISTINCT u.key FROM unnest(p_keys) AS u(key)) AS k(key)
   JOIN tenant_usage_logs l ON l.idempotency_key = k.key
@@ -64,6 +64,7 @@ DECLARE
   v_fixed_minutes integer[];
   v_fixed_seconds integer[];
   v_fixed_segments integer[];
+  v_fixed_directions text[];
 BEGIN
   IF p_events IS NULL OR jsonb_typeof(p_events) <> 'array' THEN
     RAISE EXCEPTION 'p_events must be a JSON array of webhook usage events' USING ERRCODE = 'BM400';
@@ -89,8 +90,13 @@ BEGIN
       WHEN q.log_id IS NOT NULL THEN CASE
         WHEN q.billing_period_start <> p_period_start THEN 'outside_period'
         WHEN (e.doc ->> 'kind') = 'voice' AND q.voice_seconds <> (e.doc ->> 'duration_seconds')::bigint THEN 'correct'
-        WHEN (e.doc ->> 'kind') = 'sms' AND q.sms_segments <> coalesce((e.doc -> 'metadata' ->> 'num_segments')::bigint, 1) THEN 'correct'
+        WHEN q.channel = 'sms' AND q.sms_segments <> coalesce((e.doc -> 'metadata' ->> 'num_segments')::bigint, 1) THEN 'correct'
         ELSE 'already_counted' END
+      -- A call leg nothing routes yet waits in the inbox for its relative, whatever the period: it is
+      -- counted with the relative, into the relative's owner and period (55-call-legs.sql).
+      WHEN r.mapping_id IS NULL AND (e.doc ->> 'kind') = 'voice'
+        AND (e.doc -> 'metadata' ->> 'parent_call_sid' IS NOT NULL OR e.doc ->> 'phone_number' IS NULL) AND NOT r.kept
+        THEN 'unmatched'
       WHEN billing_period_start_of(coalesce(t.billing_time_zone, 'UTC'), (e.doc ->> 'event_at')::timestamptz) <> p_period_start
         THEN 'outside_period'
       WHEN r.kept THEN 'kept_unmatched'
@@ -138,14 +144,14 @@ BEGIN
       JOIN reconciliation_logged_quantities(ARRAY[l.idempotency_key]) q ON true
     ), entries AS (
       INSERT INTO tenant_usage_logs AS n (tenant_id, phone_mapping_id, usage_type, entry_kind, quantity, unit,
-        voice_seconds, sms_segments, direction, provider_sid, idempotency_key, event_at, billing_period_start,
-        actor, reason, metadata)
+        voice_seconds, sms_segments, direction, channel, parent_call_sid, provider_sid, idempotency_key, event_at,
+        billing_period_start, actor, reason, metadata)
       SELECT x.tenant_id, x.phone_mapping_id, x.usage_type, 'adjustment',
         CASE x.usage_type WHEN 'voice' THEN (ceil(x.twilio_value / 60.0) - ceil(x.ledger_seconds / 60.0))::integer ELSE 0 END,
         x.unit,
         CASE x.usage_type WHEN 'voice' THEN (x.twilio_value - x.ledger_seconds)::integer END,
         CASE x.usage_type WHEN 'sms' THEN (x.twilio_value - x.ledger_segments)::integer END,
-        x.direction, x.provider_sid, 'reconciliation:' || x.idempotency_key || ':' || x.twilio_value,
+        x.direction, x.channel, x.parent_call_sid, x.provider_sid, 'reconciliation:' || x.idempotency_key || ':' || x.twilio_value,
         x.event_at, x.billing_period_start, 'reconciliation',
         CASE x.usage_type
           WHEN 'voice' THEN format('Twilio''s REST API gives this call %s seconds (%s min); the ledger had %s seconds (%s min)',
@@ -158,11 +164,12 @@ BEGIN
       ORDER BY 'reconciliation:' || x.idempotency_key || ':' || x.twilio_value
       ON CONFLICT (idempotency_key) DO NOTHING
       RETURNING n.metadata ->> 'corrects' AS corrects, n.tenant_id, n.phone_mapping_id, n.billing_period_start,
-        n.quantity, coalesce(n.voice_seconds, 0) AS seconds, coalesce(n.sms_segments, 0) AS segments
+        n.quantity, coalesce(n.voice_seconds, 0) AS seconds, coalesce(n.sms_segments, 0) AS segments, n.direction
     )
     SELECT coalesce(array_agg(corrects), '{}'), array_agg(tenant_id), array_agg(phone_mapping_id), array_agg(billing_period_start),
-      array_agg(quantity), array_agg(seconds), array_agg(segments)
-    INTO v_fixed_keys, v_fixed_tenants, v_fixed_mappings, v_fixed_periods, v_fixed_minutes, v_fixed_seconds, v_fixed_segments
+      array_agg(quantity), array_agg(seconds), array_agg(segments), array_agg(direction)
+    INTO v_fixed_keys, v_fixed_tenants, v_fixed_mappings, v_fixed_periods, v_fixed_minutes, v_fixed_seconds, v_fixed_segments,
+      v_fixed_directions
     FROM entries;
 
     -- The counters move with them, locked in the order every batch locks counters.
@@ -171,14 +178,23 @@ BEGIN
       ON c.tenant_id = d.t AND c.phone_mapping_id = d.m AND c.billing_period_start = d.p
     ORDER BY c.tenant_id, c.phone_mapping_id, c.billing_period_start
     FOR UPDATE OF c;
+    -- Only SMS segments are counted (an MMS or WhatsApp message is billed by the message), and only an
+    -- SMS entry is ever corrected for its segments.
     UPDATE tenant_usage_counters c SET
       voice_minutes_used = c.voice_minutes_used + d.minutes,
+      voice_inbound_minutes = c.voice_inbound_minutes + d.minutes_in,
+      voice_outbound_minutes = c.voice_outbound_minutes + d.minutes_out,
       voice_seconds_used = c.voice_seconds_used + d.seconds,
       sms_segments_used = c.sms_segments_used + d.segments,
+      sms_inbound_segments = c.sms_inbound_segments + d.segments_in,
+      sms_outbound_segments = c.sms_outbound_segments + d.segments_out,
       updated_at = now()
-    FROM (SELECT t, m, p, sum(mi) AS minutes, sum(se) AS seconds, sum(sg) AS segments
-          FROM unnest(v_fixed_tenants, v_fixed_mappings, v_fixed_periods, v_fixed_minutes, v_fixed_seconds, v_fixed_segments)
-            AS d(t, m, p, mi, se, sg) GROUP BY 1, 2, 3) d
+    FROM (SELECT t, m, p, sum(mi) AS minutes, coalesce(sum(mi) FILTER (WHERE dir = 'inbound'), 0) AS minutes_in,
+            coalesce(sum(mi) FILTER (WHERE dir = 'outbound'), 0) AS minutes_out, sum(se) AS seconds, sum(sg) AS segments,
+            coalesce(sum(sg) FILTER (WHERE dir = 'inbound'), 0) AS segments_in,
+            coalesce(sum(sg) FILTER (WHERE dir = 'outbound'), 0) AS segments_out
+          FROM unnest(v_fixed_tenants, v_fixed_mappings, v_fixed_periods, v_fixed_minutes, v_fixed_seconds, v_fixed_segments,
+            v_fixed_directions) AS d(t, m, p, mi, se, sg, dir) GROUP BY 1, 2, 3) d
     WHERE c.tenant_id = d.t AND c.phone_mapping_id = d.m AND c.billing_period_start = d.p;
     PERFORM record_usage_alerts(d.t, d.p)
     FROM (SELECT DISTINCT t, p FROM unnest(v_fixed_tenants, v_fixed_periods) AS d(t, p) ORDER BY 1, 2) d
@@ -231,8 +247,8 @@ END
 $$;
 
 -- The ledger's totals of one Twilio account over [p_from, p_to), for the drift against Twilio's Usage
--- Records (which count by GMT day): calls and minutes by direction, SMS and segments by direction, MMS
--- by direction. Usage entries count; reconciliation's corrections move minutes and segments; ops
+-- Records (which count by GMT day): calls and minutes by direction, SMS (the SMS channel) and segments
+-- by direction, MMS by direction. Usage entries count; reconciliation's corrections move minutes and segments; ops
 -- adjustments are credits and debits, not Twilio usage, and are left out. An entry belongs to the
 -- account its metadata names; with p_include_unattributed (one account configured), entries naming
 -- none (counted through the SQL functions or the API) belong to it too. Entries are logged when counted,
@@ -243,7 +259,7 @@ RETURNS TABLE (metric text, value bigint)
 LANGUAGE sql STABLE AS $$
   WITH entries AS (
     SELECT l.usage_type, l.direction, l.entry_kind, l.quantity, coalesce(l.sms_segments, 0) AS segments,
-      l.provider_sid LIKE 'MM%' AS mms
+      CASE WHEN l.usage_type = 'sms' THEN coalesce(l.channel, 'sms') END AS channel
     FROM tenant_usage_logs l
     WHERE l.logged_at >= p_from AND l.event_at >= p_from AND l.event_at < p_to
       AND (l.entry_kind = 'usage' OR l.actor = 'reconciliation')
@@ -254,12 +270,12 @@ LANGUAGE sql STABLE AS $$
       coalesce(sum(quantity) FILTER (WHERE usage_type = 'voice' AND direction = 'inbound'), 0) AS calls_inbound_minutes,
       count(*) FILTER (WHERE usage_type = 'voice' AND direction = 'outbound' AND entry_kind = 'usage') AS calls_outbound_count,
       coalesce(sum(quantity) FILTER (WHERE usage_type = 'voice' AND direction = 'outbound'), 0) AS calls_outbound_minutes,
-      count(*) FILTER (WHERE usage_type = 'sms' AND direction = 'inbound' AND NOT mms AND entry_kind = 'usage') AS sms_inbound_count,
-      coalesce(sum(segments) FILTER (WHERE usage_type = 'sms' AND direction = 'inbound' AND NOT mms), 0) AS sms_inbound_segments,
-      count(*) FILTER (WHERE usage_type = 'sms' AND direction = 'outbound' AND NOT mms AND entry_kind = 'usage') AS sms_outbound_count,
-      coalesce(sum(segments) FILTER (WHERE usage_type = 'sms' AND direction = 'outbound' AND NOT mms), 0) AS sms_outbound_segments,
-      count(*) FILTER (WHERE usage_type = 'sms' AND direction = 'inbound' AND mms AND entry_kind = 'usage') AS mms_inbound_count,
-      count(*) FILTER (WHERE usage_type = 'sms' AND direction = 'outbound' AND mms AND entry_kind = 'usage') AS mms_outbound_count
+      count(*) FILTER (WHERE channel = 'sms' AND direction = 'inbound' AND entry_kind = 'usage') AS sms_inbound_count,
+      coalesce(sum(segments) FILTER (WHERE channel = 'sms' AND direction = 'inbound'), 0) AS sms_inbound_segments,
+      count(*) FILTER (WHERE channel = 'sms' AND direction = 'outbound' AND entry_kind = 'usage') AS sms_outbound_count,
+      coalesce(sum(segments) FILTER (WHERE channel = 'sms' AND direction = 'outbound'), 0) AS sms_outbound_segments,
+      count(*) FILTER (WHERE channel = 'mms' AND direction = 'inbound' AND entry_kind = 'usage') AS mms_inbound_count,
+      count(*) FILTER (WHERE channel = 'mms' AND direction = 'outbound' AND entry_kind = 'usage') AS mms_outbound_count
     FROM entries
   )
   SELECT m.metric, m.value::bigint FROM totals t CROSS JOIN LATERAL (VALUES

@@ -13,7 +13,8 @@ import type { Db } from "@/db/client";
 import { reconcileUsageBatch, type ReconciliationEvent, type ReconciliationOutcome } from "@/lib/billing/reconciliation-batch";
 import { callPages, messagePages, twilioFailure, type TwilioCall, type TwilioClient, type TwilioMessage } from "../rest-client";
 import { runPagePipeline } from "./page-pipeline";
-import { readCall, readMessage } from "./rest-events";
+import { keepUnreadableCallback } from "../unreadable-callbacks";
+import { readCall, readMessage, type RestRecordReading } from "./rest-events";
 import type { ReconciliationWindow } from "./window";
 
 export interface RunProgress {
@@ -99,8 +100,8 @@ export async function applyTwilioRecords(input: ApplyRecordsInput): Promise<void
       ),
     write: async (slice, page) => {
       const events: ReconciliationEvent[] = [];
+      const unreadable: Extract<RestRecordReading, { kind: "unreadable" }>[] = [];
       let notBilled = 0;
-      let unreadable = 0;
       for (const record of page) {
         const reading = slice.list === "calls" ? readCall(record as TwilioCall) : readMessage(record as TwilioMessage);
         if (reading.kind === "countable") {
@@ -109,21 +110,25 @@ export async function applyTwilioRecords(input: ApplyRecordsInput): Promise<void
         } else if (reading.kind === "not_billed") {
           notBilled++;
         } else {
-          unreadable++;
-          if (progress.unreadableSamples.length < 5) progress.unreadableSamples.push(`${reading.sid}: ${reading.reason}`);
+          unreadable.push(reading);
         }
       }
-      const result = await reconcileUsageBatch(db, {
+      const outcomes = await reconcileUsageBatch(db, {
         runId: progress.runId,
         periodStart: input.window.period.start,
         events,
-        progress: { pagesRead: 1, notBilled, unreadable },
+        progress: { pagesRead: 1, notBilled, unreadable: unreadable.length },
+        // Kept with the reason, as the webhook routes keep a signed callback they cannot read.
+        keepUnreadable: async (tx) => {
+          for (const u of unreadable) await keepUnreadableCallback(tx, u.endpoint, u.params, u.reason, u.at);
+        },
       });
       progress.pages++;
       progress.recordsRead += page.length;
       progress.notBilled += notBilled;
-      progress.unreadable += unreadable;
-      for (const outcome of result.outcomes) {
+      progress.unreadable += unreadable.length;
+      for (const u of unreadable) if (progress.unreadableSamples.length < 5) progress.unreadableSamples.push(`${u.sid}: ${u.reason}`);
+      for (const outcome of outcomes) {
         const field = TALLY[outcome];
         if (field) (progress[field] as number)++;
       }

@@ -8,13 +8,14 @@ import { BillingError } from "@/lib/errors";
 import { parseInboundMessage, parseMessageStatusCallback, parseVoiceStatusCallback, type ParsedTwilioCallback } from "../callbacks";
 import type { TwilioParams } from "../form-body";
 import type { TwilioCall, TwilioMessage } from "../rest-client";
+import type { TwilioEndpoint } from "../unreadable-callbacks";
 
 export type RestRecordReading =
   | { kind: "countable"; event: ReconciliationEvent }
   /** Twilio bills nothing for it (failed, canceled, busy, no-answer, not sent yet). */
   | { kind: "not_billed"; sid: string; reason: string }
-  /** A field counting needs could not be read. */
-  | { kind: "unreadable"; sid: string; reason: string };
+  /** A field counting needs could not be read: kept in the unmatched inbox as its callback would be. */
+  | { kind: "unreadable"; sid: string; reason: string; endpoint: TwilioEndpoint; params: TwilioParams; at: Date };
 
 const PRICE = /^-?\d{1,12}(\.\d{1,6})?$/;
 const CURRENCY = /^[A-Za-z]{3}$/;
@@ -41,14 +42,25 @@ function timeOf(value: Date | string | null | undefined): number | undefined {
   return undefined;
 }
 
-function reading(sid: string, parse: () => ParsedTwilioCallback, price: { price: string | null; priceUnit: string | null }): RestRecordReading {
+interface Callback {
+  sid: string;
+  endpoint: TwilioEndpoint;
+  params: TwilioParams;
+  at: Date;
+  parse(params: TwilioParams, at: Date): ParsedTwilioCallback;
+}
+
+function reading(callback: Callback, price: { price: string | null; priceUnit: string | null }): RestRecordReading {
   let parsed: ParsedTwilioCallback;
   try {
-    parsed = parse();
+    parsed = callback.parse(callback.params, callback.at);
   } catch (err) {
-    if (err instanceof BillingError && err.code === "invalid_input") return { kind: "unreadable", sid, reason: err.message };
+    if (err instanceof BillingError && err.code === "invalid_input") {
+      return { kind: "unreadable", sid: callback.sid, reason: err.message, endpoint: callback.endpoint, params: callback.params, at: callback.at };
+    }
     throw err;
   }
+  const sid = callback.sid;
   if (!parsed.countable) return { kind: "not_billed", sid, reason: parsed.reason };
   // Where the entry came from: the REST API, not a callback.
   parsed.event.metadata.source = "twilio_rest_api";
@@ -77,9 +89,11 @@ export function voiceCallbackParamsOf(call: TwilioCall): TwilioParams {
 }
 
 export function readCall(call: TwilioCall): RestRecordReading {
-  const params = voiceCallbackParamsOf(call);
-  const at = timeOf(call.startTime) ?? timeOf(call.dateCreated) ?? Date.now();
-  return reading(call.sid, () => parseVoiceStatusCallback(params, new Date(at)), priceOf(call.price, call.priceUnit));
+  const at = new Date(timeOf(call.startTime) ?? timeOf(call.dateCreated) ?? Date.now());
+  return reading(
+    { sid: call.sid, endpoint: "voice_status", params: voiceCallbackParamsOf(call), at, parse: parseVoiceStatusCallback },
+    priceOf(call.price, call.priceUnit),
+  );
 }
 
 /**
@@ -116,7 +130,15 @@ export function readMessage(message: TwilioMessage): RestRecordReading {
   }
   const at = timeOf(message.dateSent);
   if (at === undefined) return { kind: "not_billed", sid: message.sid, reason: `message status "${message.status}": never sent` };
-  const params = messageCallbackParamsOf(message);
-  const parse = message.direction === "inbound" ? () => parseInboundMessage(params, new Date(at)) : () => parseMessageStatusCallback(params, new Date(at));
-  return reading(message.sid, parse, price);
+  const inbound = message.direction === "inbound";
+  return reading(
+    {
+      sid: message.sid,
+      endpoint: inbound ? "sms_inbound" : "sms_status",
+      params: messageCallbackParamsOf(message),
+      at: new Date(at),
+      parse: inbound ? parseInboundMessage : parseMessageStatusCallback,
+    },
+    price,
+  );
 }
