@@ -44,8 +44,8 @@ export interface FakeRequest {
   attempt: number;
 }
 
-/** What a test makes the fake answer instead: an HTTP status with Twilio's error body, or a dropped connection. */
-export type FakeFault = { status: number; code?: number; message?: string } | { dropConnection: true };
+/** What a test makes the fake do instead: answer an HTTP status with Twilio's error body, drop the connection, or answer late. */
+export type FakeFault = { status: number; code?: number; message?: string } | { dropConnection: true } | { delayMs: number };
 
 export interface FakeTwilioRestApiOptions {
   accounts: readonly FakeTwilioAccount[];
@@ -289,7 +289,11 @@ export async function startFakeTwilioRestApi(options: FakeTwilioRestApiOptions):
     const request: FakeRequest = { method: req.method ?? "GET", path, resource, accountSid: match?.[1], query, attempt };
     try {
       if (options.latencyMs && resource) await new Promise((r) => setTimeout(r, options.latencyMs));
-      const fault = options.fault?.(request);
+      let fault = options.fault?.(request);
+      if (fault && "delayMs" in fault) {
+        await new Promise((r) => setTimeout(r, (fault as { delayMs: number }).delayMs));
+        fault = undefined;
+      }
       if (fault && "dropConnection" in fault) {
         req.socket.destroy();
         return;

@@ -47,6 +47,7 @@ export async function webhookCountsCall(db: Db, call: FakeCallResource): Promise
     From: call.from,
     To: call.to,
     Timestamp: new Date(end).toUTCString().replace("GMT", "+0000"),
+    ...(call.parent_call_sid ? { ParentCallSid: call.parent_call_sid } : {}),
   });
   if (!parsed.countable) throw new Error(`call ${call.sid} counts nothing`);
   return countOrKeepWebhookUsageEvent(db, parsed.event);
@@ -55,7 +56,7 @@ export async function webhookCountsCall(db: Db, call: FakeCallResource): Promise
 /** What the message's webhook would have counted: an outbound status callback carries no NumSegments. */
 export async function webhookCountsMessage(db: Db, message: FakeMessageResource): Promise<WebhookUsageOutcome> {
   const at = new Date(Date.parse(message.date_sent!));
-  const base = { AccountSid: message.account_sid, MessageSid: message.sid, From: message.from, To: message.to };
+  const base = { AccountSid: message.account_sid, MessageSid: message.sid, From: message.from, To: message.to, NumMedia: message.num_media };
   const parsed =
     message.direction === "inbound"
       ? parseInboundMessage({ ...base, NumSegments: message.num_segments, SmsStatus: "received" }, at)
@@ -103,4 +104,34 @@ export async function logSumsByTenant(db: Db): Promise<Record<string, { minutes:
         from tenant_usage_logs group by 1 order by 1`,
   );
   return Object.fromEntries(rows.map(({ k, ...rest }) => [k, rest]));
+}
+
+export interface DirectionalCounter {
+  voice_calls_count: number;
+  voice_minutes_used: number;
+  voice_inbound_minutes: number;
+  voice_outbound_minutes: number;
+  sms_count_used: number;
+  sms_segments_used: number;
+  sms_inbound_segments: number;
+  sms_outbound_segments: number;
+  mms_sent_count: number;
+  mms_received_count: number;
+  whatsapp_sent_count: number;
+  whatsapp_received_count: number;
+}
+
+/** A tenant's counters of one period, summed over its numbers, with the directions and channels. */
+export async function directionalCounters(db: Db, tenantId: string, periodStart: string): Promise<DirectionalCounter | undefined> {
+  const [row] = await queryRows<DirectionalCounter>(
+    db,
+    sql`select sum(voice_calls_count)::int as voice_calls_count, sum(voice_minutes_used)::int as voice_minutes_used,
+          sum(voice_inbound_minutes)::int as voice_inbound_minutes, sum(voice_outbound_minutes)::int as voice_outbound_minutes,
+          sum(sms_count_used)::int as sms_count_used, sum(sms_segments_used)::int as sms_segments_used,
+          sum(sms_inbound_segments)::int as sms_inbound_segments, sum(sms_outbound_segments)::int as sms_outbound_segments,
+          sum(mms_sent_count)::int as mms_sent_count, sum(mms_received_count)::int as mms_received_count,
+          sum(whatsapp_sent_count)::int as whatsapp_sent_count, sum(whatsapp_received_count)::int as whatsapp_received_count
+        from tenant_usage_counters where tenant_id = ${tenantId} and billing_period_start = ${periodStart}::date having count(*) > 0`,
+  );
+  return row;
 }
