@@ -13,7 +13,8 @@
 --   - only events of the run's period count (in their owner's time zone; one no mapping covers, in UTC):
 --     the run reads a window wide enough for every tenant's month, and the neighbouring periods' runs
 --     own the rest;
---   - Twilio's price of each event is kept in twilio_usage_costs under the event's key;
+--   - Twilio's price of each event is kept in twilio_usage_costs under the event's key
+--     (reconciliation_record_costs);
 --   - the run's progress moves in the same transaction, so a run's counts always equal what it wrote.
 
 -- The log entry of each key already counted (each key once), with its billable quantities as corrected
@@ -38,9 +39,67 @@ BEGIN
 END
 $$;
 
--- One batch of a run. p_events: webhook routing events (60-webhook-routing.sql) plus twilio_price /
--- twilio_price_unit (decimal text and currency, or null); p_progress: what the caller read besides them
--- ({records_read, pages_read, not_billed, unreadable}). One row per event, by position: its outcome
+-- The price kept for each key (index probes only, as reconciliation_logged_quantities).
+CREATE OR REPLACE FUNCTION reconciliation_known_costs(p_keys text[])
+RETURNS TABLE (idempotency_key text, price numeric, price_unit text)
+LANGUAGE plpgsql STABLE
+SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off
+SET plan_cache_mode = force_generic_plan
+AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  SELECT c.idempotency_key, c.price, c.price_unit
+  FROM (SELECT DISTINCT u.key FROM unnest(p_keys) AS u(key)) AS k(key)
+  JOIN twilio_usage_costs c ON c.idempotency_key = k.key;
+END
+$$;
+
+-- Which events of a batch the ledger holds already, told from their keys alone (a run's records are
+-- nearly all counted: only the rest travel as whole events to reconcile_usage_batch). p_values: each
+-- event's billable quantity as Twilio gives it (a call's seconds, a message's segments). One row per
+-- key, by position: 'already_counted', 'outside_period' (the entry is another period's), 'correct'
+-- (another quantity), or null (not in the ledger).
+CREATE OR REPLACE FUNCTION reconciliation_ledger_state(p_period_start date, p_keys text[], p_values bigint[])
+RETURNS TABLE (i integer, state text)
+LANGUAGE sql STABLE AS $$
+  SELECT k.i::integer, CASE
+      WHEN q.log_id IS NULL THEN NULL
+      WHEN q.billing_period_start <> p_period_start THEN 'outside_period'
+      WHEN k.key LIKE 'voice:%' AND q.voice_seconds <> k.value THEN 'correct'
+      WHEN k.key LIKE 'sms:%' AND q.channel = 'sms' AND q.sms_segments <> k.value THEN 'correct'
+      ELSE 'already_counted' END
+  FROM unnest(p_keys, p_values) WITH ORDINALITY AS k(key, value, i)
+  LEFT JOIN reconciliation_logged_quantities(p_keys) q ON q.idempotency_key = k.key
+$$;
+
+-- Twilio's price of each event (p_keys, with p_prices and p_units; null: none yet) under its key, for
+-- the run's account; only new and changed prices are written, so a second run writes none.
+CREATE OR REPLACE FUNCTION reconciliation_record_costs(p_run_id bigint, p_keys text[], p_prices text[], p_units text[])
+RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+  v_written integer;
+BEGIN
+  INSERT INTO twilio_usage_costs AS c (idempotency_key, account_sid, provider_sid, price, price_unit, reconciliation_run_id, updated_at)
+  SELECT x.key, r.account_sid, substring(x.key FROM '[^:]+$'), x.price::numeric, x.unit, p_run_id, now()
+  FROM unnest(p_keys, p_prices, p_units) AS x(key, price, unit)
+  JOIN reconciliation_runs r ON r.id = p_run_id
+  LEFT JOIN reconciliation_known_costs(p_keys) k ON k.idempotency_key = x.key
+  WHERE x.price IS NOT NULL AND x.unit IS NOT NULL
+    AND (k.idempotency_key IS NULL OR (k.price, k.price_unit) IS DISTINCT FROM (x.price::numeric, x.unit))
+  ORDER BY x.key
+  ON CONFLICT (idempotency_key) DO UPDATE SET price = EXCLUDED.price, price_unit = EXCLUDED.price_unit,
+    reconciliation_run_id = EXCLUDED.reconciliation_run_id, updated_at = EXCLUDED.updated_at
+  WHERE (c.price, c.price_unit) IS DISTINCT FROM (EXCLUDED.price, EXCLUDED.price_unit);
+  GET DIAGNOSTICS v_written = ROW_COUNT;
+  RETURN v_written;
+END
+$$;
+
+-- One batch of a run. p_events: webhook routing events (60-webhook-routing.sql); p_progress: what the
+-- caller read besides them
+-- ({records_read, pages_read, not_billed, unreadable, already_counted, outside_period}: the records it
+-- did not send, and what reconciliation_ledger_state told it of them). One row per event, by position: its outcome
 -- ('counted', 'already_counted', 'corrected', 'unmatched', 'kept_unmatched', 'outside_period', 'error'),
 -- its log entry (counted, already counted or corrected) and the error of one log_usage_batch refused.
 CREATE OR REPLACE FUNCTION reconcile_usage_batch(p_run_id bigint, p_period_start date, p_events jsonb, p_progress jsonb)
@@ -53,6 +112,8 @@ DECLARE
   v_outcomes text[];
   v_log_ids bigint[];
   v_errors text[];
+  v_route jsonb;
+  v_route_ords integer[];
   v_todo jsonb;
   v_todo_ords integer[];
   v_row record;
@@ -83,31 +144,44 @@ BEGIN
   SELECT coalesce(array_agg(e.doc ->> 'unmatched_key' ORDER BY e.ord), '{}') INTO v_keys
   FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(doc, ord);
 
-  -- Each event's first answer: in the ledger (the entry's own period decides), or by the route a webhook
-  -- would take (its owner's period, or UTC for a number nobody held): another period's, kept in the
-  -- inbox already, to keep there, or to count.
+  -- Each event's first answer from the ledger: counted already (its entry's own period decides whether
+  -- this run owns it, and whether Twilio bills another quantity), or not (null: routed next).
   SELECT coalesce(array_agg(CASE
-      WHEN q.log_id IS NOT NULL THEN CASE
-        WHEN q.billing_period_start <> p_period_start THEN 'outside_period'
-        WHEN (e.doc ->> 'kind') = 'voice' AND q.voice_seconds <> (e.doc ->> 'duration_seconds')::bigint THEN 'correct'
-        WHEN q.channel = 'sms' AND q.sms_segments <> coalesce((e.doc -> 'metadata' ->> 'num_segments')::bigint, 1) THEN 'correct'
-        ELSE 'already_counted' END
-      -- A call leg nothing routes yet waits in the inbox for its relative, whatever the period: it is
-      -- counted with the relative, into the relative's owner and period (55-call-legs.sql).
-      WHEN r.mapping_id IS NULL AND (e.doc ->> 'kind') = 'voice'
-        AND (e.doc -> 'metadata' ->> 'parent_call_sid' IS NOT NULL OR e.doc ->> 'phone_number' IS NULL) AND NOT r.kept
-        THEN 'unmatched'
-      WHEN billing_period_start_of(coalesce(t.billing_time_zone, 'UTC'), (e.doc ->> 'event_at')::timestamptz) <> p_period_start
-        THEN 'outside_period'
-      WHEN r.kept THEN 'kept_unmatched'
-      WHEN r.mapping_id IS NULL THEN 'unmatched'
-      ELSE 'count' END ORDER BY e.ord), '{}'),
+      WHEN q.log_id IS NULL THEN NULL
+      WHEN q.billing_period_start <> p_period_start THEN 'outside_period'
+      WHEN (e.doc ->> 'kind') = 'voice' AND q.voice_seconds <> (e.doc ->> 'duration_seconds')::bigint THEN 'correct'
+      WHEN q.channel = 'sms' AND q.sms_segments <> coalesce((e.doc -> 'metadata' ->> 'num_segments')::bigint, 1) THEN 'correct'
+      ELSE 'already_counted' END ORDER BY e.ord), '{}'),
     coalesce(array_agg(q.log_id ORDER BY e.ord), '{}')
   INTO v_outcomes, v_log_ids
   FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(doc, ord)
-  JOIN billing_webhook_routes(p_events) r ON r.ord = e.ord
-  LEFT JOIN tenants t ON t.id = r.tenant_id
   LEFT JOIN reconciliation_logged_quantities(v_keys) q ON q.idempotency_key = e.doc ->> 'unmatched_key';
+
+  -- The rest by the route a webhook would take (its owner's period, or UTC for a number nobody held):
+  -- another period's, kept in the inbox already, to keep there, or to count.
+  SELECT coalesce(jsonb_agg(e.doc ORDER BY e.ord), '[]'), coalesce(array_agg(e.ord::integer ORDER BY e.ord), '{}')
+  INTO v_route, v_route_ords
+  FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(doc, ord)
+  WHERE v_outcomes[e.ord] IS NULL;
+  IF cardinality(v_route_ords) > 0 THEN
+    FOR v_row IN SELECT r.ord, CASE
+        -- A call leg nothing routes yet waits in the inbox for its relative, whatever the period: it is
+        -- counted with the relative, into the relative's owner and period (55-call-legs.sql).
+        WHEN r.mapping_id IS NULL AND (e.doc ->> 'kind') = 'voice'
+          AND (e.doc -> 'metadata' ->> 'parent_call_sid' IS NOT NULL OR e.doc ->> 'phone_number' IS NULL) AND NOT r.kept
+          THEN 'unmatched'
+        WHEN billing_period_start_of(coalesce(t.billing_time_zone, 'UTC'), (e.doc ->> 'event_at')::timestamptz) <> p_period_start
+          THEN 'outside_period'
+        WHEN r.kept THEN 'kept_unmatched'
+        WHEN r.mapping_id IS NULL THEN 'unmatched'
+        ELSE 'count' END AS outcome
+      FROM billing_webhook_routes(v_route) r
+      JOIN LATERAL (SELECT v_route -> (r.ord::integer - 1) AS doc) e ON true
+      LEFT JOIN tenants t ON t.id = r.tenant_id
+    LOOP
+      v_outcomes[v_route_ords[v_row.ord]] := v_row.outcome;
+    END LOOP;
+  END IF;
   v_errors := array_fill(NULL::text, ARRAY[v_n]);
 
   -- The missing events, counted as their webhooks would have been: log_webhook_usage_batch reads the
@@ -206,19 +280,6 @@ BEGIN
     END LOOP;
   END IF;
 
-  -- Twilio's price of every event of the period it knows a price for, under the event's key.
-  INSERT INTO twilio_usage_costs AS c (idempotency_key, account_sid, provider_sid, price, price_unit, reconciliation_run_id, updated_at)
-  SELECT v_keys[e.ord], e.doc -> 'metadata' ->> 'account_sid',
-    coalesce(e.doc -> 'metadata' ->> 'call_sid', e.doc -> 'metadata' ->> 'message_sid'),
-    (e.doc ->> 'twilio_price')::numeric, e.doc ->> 'twilio_price_unit', p_run_id, now()
-  FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(doc, ord)
-  WHERE v_outcomes[e.ord] NOT IN ('outside_period', 'error')
-    AND e.doc ->> 'twilio_price' IS NOT NULL AND e.doc ->> 'twilio_price_unit' IS NOT NULL
-  ORDER BY 1
-  ON CONFLICT (idempotency_key) DO UPDATE SET price = EXCLUDED.price, price_unit = EXCLUDED.price_unit,
-    reconciliation_run_id = EXCLUDED.reconciliation_run_id, updated_at = EXCLUDED.updated_at
-  WHERE (c.price, c.price_unit) IS DISTINCT FROM (EXCLUDED.price, EXCLUDED.price_unit);
-
   -- The run's progress, in the same transaction as what it counts.
   UPDATE reconciliation_runs r SET
     records_read = r.records_read + v_n + coalesce((p_progress ->> 'records_read')::integer, 0),
@@ -228,8 +289,8 @@ BEGIN
     records_counted = r.records_counted + o.counted,
     records_corrected = r.records_corrected + o.corrected,
     records_unmatched = r.records_unmatched + o.unmatched,
-    records_already_counted = r.records_already_counted + o.already,
-    records_outside_period = r.records_outside_period + o.outside
+    records_already_counted = r.records_already_counted + o.already + coalesce((p_progress ->> 'already_counted')::integer, 0),
+    records_outside_period = r.records_outside_period + o.outside + coalesce((p_progress ->> 'outside_period')::integer, 0)
   FROM (SELECT count(*) FILTER (WHERE x = 'counted') AS counted, count(*) FILTER (WHERE x = 'corrected') AS corrected,
           count(*) FILTER (WHERE x IN ('unmatched', 'kept_unmatched')) AS unmatched,
           count(*) FILTER (WHERE x = 'already_counted') AS already, count(*) FILTER (WHERE x = 'outside_period') AS outside

@@ -1,15 +1,17 @@
 // The ledger's side of reconciliation: one batch of events read from Twilio's REST API (already turned
-// into webhook events by the webhook parsers), written in ONE transaction: counted, corrected and priced
-// by reconcile_usage_batch (db/functions/80-reconciliation.sql), the run's progress moved, and the events
-// no mapping took kept in the unmatched inbox exactly as a webhook keeps them (keep_unmatched_usage_event:
-// a call leg whose relative was counted meanwhile is counted with it instead). A failed batch leaves
-// nothing of itself behind; one that committed is exactly-once (a later webhook or run counts nothing more).
+// into webhook events by the webhook parsers), written in ONE transaction (db/functions/80-reconciliation.sql):
+// the events the ledger holds are told apart by key (reconciliation_ledger_state), the rest counted or
+// corrected by reconcile_usage_batch, which moves the run's progress too; the events no mapping took are
+// kept in the unmatched inbox exactly as a webhook keeps them (keep_unmatched_usage_event: a call leg
+// whose relative was counted meanwhile is counted with it instead), and Twilio's prices are recorded
+// (reconciliation_record_costs). A failed batch leaves nothing of itself behind; one that committed is
+// exactly-once (a later webhook or run counts nothing more).
 import "server-only";
 import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { BillingError, errorCodeOf, rethrowAsBillingError } from "@/lib/errors";
 import { storableJson } from "./storable-json";
-import { recordUnmatchedUsageEvent } from "./unmatched";
+import { recordUnmatchedUsageEvent, usageIdempotencyKey } from "./unmatched";
 import { routableUsageEventOf, unmatchedInputOf, type WebhookUsageEvent } from "./webhook-usage";
 import { routableJson } from "./webhook-writer";
 
@@ -46,37 +48,74 @@ interface BatchRow {
 const RETRYABLE_SQLSTATES = new Set(["40P01", "40001"]);
 const MAX_ATTEMPTS = 3;
 
-function batchJson(events: readonly ReconciliationEvent[]): string {
-  return storableJson(
-    events.map((e) => Object.assign(routableJson(routableUsageEventOf(e.event)), { twilio_price: e.price, twilio_price_unit: e.priceUnit })),
-  );
+/**
+ * A PostgreSQL array literal of values that need no quoting: idempotency keys ('voice:CA…'), whole
+ * numbers, Twilio's decimal prices and currency codes (all checked where they are read); null as NULL.
+ */
+function arrayLiteral(values: readonly (string | number | null)[]): string {
+  return `{${values.map((v) => (v === null ? "NULL" : String(v))).join(",")}}`;
 }
 
-async function writeBatch(
-  tx: Db,
-  input: { runId: number; periodStart: string; events: readonly ReconciliationEvent[]; json: string; progress: ReconciliationProgress; keepUnreadable?: (tx: Db) => Promise<void> },
-): Promise<ReconciliationOutcome[]> {
-  const { progress } = input;
-  const progressJson = JSON.stringify({ records_read: progress.notBilled + progress.unreadable, pages_read: progress.pagesRead, not_billed: progress.notBilled, unreadable: progress.unreadable });
+/** The quantity a record is billed by, as the ledger keeps it: a call's seconds, a message's segments. */
+function billableValueOf(event: WebhookUsageEvent): number {
+  return event.usageType === "voice" ? (event.voiceSeconds ?? 0) : (event.smsSegments ?? 1);
+}
+
+interface WriteInput {
+  runId: number;
+  periodStart: string;
+  events: readonly ReconciliationEvent[];
+  keys: readonly string[];
+  progress: ReconciliationProgress;
+  keepUnreadable?: (tx: Db) => Promise<void>;
+}
+
+async function writeBatch(tx: Db, input: WriteInput): Promise<ReconciliationOutcome[]> {
+  const { events, keys, progress } = input;
+  // Most records of a run are in the ledger already: asked by key first, only the rest travel whole.
+  const states = await queryRows<{ i: number; state: ReconciliationOutcome | "correct" | null }>(
+    tx,
+    sql`select i, state from reconciliation_ledger_state(${input.periodStart}::date, ${arrayLiteral(keys)}::text[],
+          ${arrayLiteral(events.map((e) => billableValueOf(e.event)))}::bigint[])`,
+  );
+  const outcomes: ReconciliationOutcome[] = new Array(events.length);
+  const pending: number[] = [];
+  let already = 0;
+  let outside = 0;
+  for (const { i, state } of states) {
+    if (state === "already_counted") already++;
+    else if (state === "outside_period") outside++;
+    if (state === "already_counted" || state === "outside_period") outcomes[i - 1] = state;
+    else pending.push(i - 1);
+  }
+  const progressJson = JSON.stringify({
+    records_read: progress.notBilled + progress.unreadable + already + outside,
+    pages_read: progress.pagesRead,
+    not_billed: progress.notBilled,
+    unreadable: progress.unreadable,
+    already_counted: already,
+    outside_period: outside,
+  });
+  const json = storableJson(pending.map((i) => routableJson(routableUsageEventOf(events[i]!.event))));
   const rows = await queryRows<BatchRow>(
     tx,
     sql`select ord, outcome, log_id::text as log_id, error_message
-        from reconcile_usage_batch(${input.runId}::bigint, ${input.periodStart}::date, ${input.json}::jsonb, ${progressJson}::jsonb)`,
+        from reconcile_usage_batch(${input.runId}::bigint, ${input.periodStart}::date, ${json}::jsonb, ${progressJson}::jsonb)`,
   );
-  if (rows.length !== input.events.length) throw new Error(`reconcile_usage_batch answered ${rows.length} of ${input.events.length} events`);
-  rows.sort((a, b) => a.ord - b.ord);
-  const refused = rows.find((r) => r.outcome === "error");
-  if (refused) {
-    const event = input.events[refused.ord - 1]!.event;
-    throw new BillingError("invalid_input", `The ledger refused ${event.providerSid}: ${refused.error_message ?? "no reason given"}`);
+  if (rows.length !== pending.length) throw new Error(`reconcile_usage_batch answered ${rows.length} of ${pending.length} events`);
+  for (const row of rows) {
+    const i = pending[row.ord - 1]!;
+    if (row.outcome === "error") {
+      throw new BillingError("invalid_input", `The ledger refused ${events[i]!.event.providerSid}: ${row.error_message ?? "no reason given"}`);
+    }
+    outcomes[i] = row.outcome;
   }
-  const outcomes = rows.map((r) => r.outcome);
   // Kept as a webhook keeps them; a waiting call leg whose relative this batch counted is counted now.
   let countedOnKeep = 0;
   let alreadyOnKeep = 0;
-  for (const [i, outcome] of outcomes.entries()) {
-    if (outcome !== "unmatched") continue;
-    const kept = await recordUnmatchedUsageEvent(tx, unmatchedInputOf(input.events[i]!.event));
+  for (const i of pending) {
+    if (outcomes[i] !== "unmatched") continue;
+    const kept = await recordUnmatchedUsageEvent(tx, unmatchedInputOf(events[i]!.event));
     if (kept.kept) continue;
     outcomes[i] = kept.counted ? "counted" : "already_counted";
     if (kept.counted) countedOnKeep++;
@@ -87,6 +126,12 @@ async function writeBatch(
         records_already_counted = records_already_counted + ${alreadyOnKeep},
         records_unmatched = records_unmatched - ${countedOnKeep + alreadyOnKeep}
       where id = ${input.runId}`);
+  }
+  // Twilio's price of every event of the period, under its key.
+  const priced = outcomes.flatMap((o, i) => (o === "outside_period" ? [] : [i]));
+  if (priced.length > 0) {
+    await tx.execute(sql`select reconciliation_record_costs(${input.runId}::bigint, ${arrayLiteral(priced.map((i) => keys[i]!))}::text[],
+        ${arrayLiteral(priced.map((i) => events[i]!.price))}::text[], ${arrayLiteral(priced.map((i) => events[i]!.priceUnit))}::text[])`);
   }
   await input.keepUnreadable?.(tx);
   return outcomes;
@@ -101,10 +146,10 @@ export async function reconcileUsageBatch(
   db: Db,
   input: { runId: number; periodStart: string; events: readonly ReconciliationEvent[]; progress: ReconciliationProgress; keepUnreadable?: (tx: Db) => Promise<void> },
 ): Promise<ReconciliationOutcome[]> {
-  const json = batchJson(input.events);
+  const keys = input.events.map((e) => usageIdempotencyKey(e.event));
   for (let attempt = 1; ; attempt++) {
     try {
-      return await db.transaction((tx) => writeBatch(tx as unknown as Db, { ...input, json }));
+      return await db.transaction((tx) => writeBatch(tx as unknown as Db, { ...input, keys }));
     } catch (err) {
       // A deadlock with a concurrent webhook batch: this one did nothing, and running it again is safe.
       if (attempt < MAX_ATTEMPTS && RETRYABLE_SQLSTATES.has(errorCodeOf(err).code ?? "")) continue;

@@ -1,4 +1,5 @@
-// npm run bench [-- --smoke] [-- --only=ingest,audit-log,report,export] [-- --runs=3] [-- --http-events=54000] [-- --skip-build]
+// npm run bench [-- --smoke] [-- --only=ingest,audit-log,report,export,reconcile] [-- --runs=3] [-- --http-events=54000]
+//   [-- --reconcile-records=1000000] [-- --skip-build]
 //
 // Full run: builds the app into .next-bench (unless --skip-build), makes databases of its own on the
 // local PostgreSQL (scripts/ensure-postgres.sh), runs every scenario, prints the figures and appends them
@@ -9,10 +10,11 @@ import { execFileSync } from "node:child_process";
 import { dropAllBenchDatabases } from "./bench-db";
 import { auditLogScenario } from "./scenario-audit-log";
 import { ingestScenario } from "./scenario-ingest";
+import { reconcileScenario } from "./scenario-reconcile";
 import { Results } from "./results";
 import { buildApp, hasBuild, stopAllServers } from "./server";
 
-const SCENARIOS = ["ingest", "audit-log", "report", "export"] as const;
+const SCENARIOS = ["ingest", "audit-log", "report", "export", "reconcile"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function parseArgs(argv: string[]) {
@@ -27,6 +29,8 @@ function parseArgs(argv: string[]) {
     // The issue's ingestion load is 50,000+ events: 54,000 per HTTP configuration, 18,000 (about 10 s)
     // per run. Runs of 6,000 (3 s) spread several points from run to run.
     httpEvents: Number(value("http-events") ?? 54_000),
+    // Records of each reconciliation run (the issue's size: 1,000,000); even.
+    reconcileRecords: value("reconcile-records") === undefined ? undefined : Number(value("reconcile-records")),
     scenarios: only ?? [...SCENARIOS],
   };
 }
@@ -47,15 +51,16 @@ async function main() {
   console.log(`billing-map benchmark (${args.smoke ? "smoke" : "full"}): ${args.scenarios.join(", ")}`);
   console.log(`  machine: ${results.machine()}`);
   const runs = args.smoke ? 1 : args.runs;
-  const needsServer = !args.smoke && args.scenarios.some((s) => s !== "report");
+  const needsServer = !args.smoke && args.scenarios.some((s) => s !== "report" && s !== "reconcile");
   if (needsServer && (!args.skipBuild || !hasBuild())) buildApp();
 
   for (const scenario of args.scenarios) {
     console.log(`\n== ${scenario}`);
     if (scenario === "ingest") await ingestScenario({ smoke: args.smoke, runs, httpEvents: args.httpEvents, results });
+    if (scenario === "reconcile") await reconcileScenario({ smoke: args.smoke, records: args.reconcileRecords, results });
     if (scenario === "audit-log" || scenario === "report" || scenario === "export") {
       // The three share one large generated database; run them together once.
-      const wanted = args.scenarios.filter((s) => s !== "ingest");
+      const wanted = args.scenarios.filter((s) => s !== "ingest" && s !== "reconcile");
       if (scenario !== wanted[0]) continue;
       await auditLogScenario({ smoke: args.smoke, runs, results, parts: wanted });
     }

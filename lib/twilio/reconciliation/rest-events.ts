@@ -28,11 +28,6 @@ function priceOf(price: unknown, unit: unknown): { price: string | null; priceUn
   return { price: p.trim(), priceUnit: unit.trim().toUpperCase() };
 }
 
-/** RFC 2822, as Twilio writes a callback's Timestamp. */
-function rfc2822(ms: number): string {
-  return new Date(ms).toUTCString().replace("GMT", "+0000");
-}
-
 function timeOf(value: Date | string | null | undefined): number | undefined {
   if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
   if (typeof value === "string" && value) {
@@ -80,14 +75,14 @@ export function voiceCallbackParamsOf(call: TwilioCall): TwilioParams {
   };
   if (call.parentCallSid) params.ParentCallSid = call.parentCallSid;
   if (call.duration !== null && call.duration !== undefined) params.CallDuration = String(call.duration);
-  // A completed call's callback carries the time it ended: its start plus its duration.
-  const start = timeOf(call.startTime);
-  if (start !== undefined && call.status === "completed" && /^\d+$/.test(String(call.duration ?? ""))) {
-    params.Timestamp = rfc2822(start + Number(call.duration) * 1000);
-  }
   return params;
 }
 
+/**
+ * The call's start is what decides its owner and period. Its status callback's Timestamp (the time it
+ * ended) less its duration is that instant; the REST API gives the start itself, so it is handed to the
+ * parser as the time of the callback instead of being written out and parsed back.
+ */
 export function readCall(call: TwilioCall): RestRecordReading {
   const at = new Date(timeOf(call.startTime) ?? timeOf(call.dateCreated) ?? Date.now());
   return reading(

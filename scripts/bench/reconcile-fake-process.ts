@@ -1,0 +1,69 @@
+// The reconciliation benchmark's fake of Twilio's REST API, in a process of its own so that what it
+// spends generating and serialising pages is not counted as the reconciler's time or memory. Argument:
+// JSON {accountSid, authToken, latencyMs, specs: ReconcileDataSpec[], numbers}. Prints "URL <url>" once
+// listening; stops on SIGTERM.
+import { fakeIncomingPhoneNumber, type FakeCallResource, type FakeMessageResource, type RecordSource } from "@/lib/twilio/fake-rest-api/resources";
+import { startFakeTwilioRestApi } from "@/lib/twilio/fake-rest-api/server";
+import { benchNumber, benchNumberSid, sourcesOf, type ReconcileDataSpec } from "./reconcile-data";
+
+interface Args {
+  accountSid: string;
+  authToken: string;
+  latencyMs: number;
+  numbers: number;
+  specs: ReconcileDataSpec[];
+}
+
+/** Several periods' sources as one (each is sorted by time, and the periods follow each other). */
+function concat<T>(parts: RecordSource<T>[]): RecordSource<T> {
+  const starts: number[] = [];
+  let size = 0;
+  for (const p of parts) {
+    starts.push(size);
+    size += p.size;
+  }
+  const locate = (i: number) => {
+    let k = parts.length - 1;
+    while (k > 0 && starts[k]! > i) k--;
+    return { part: parts[k]!, j: i - starts[k]! };
+  };
+  return {
+    size,
+    timeAt: (i) => {
+      const { part, j } = locate(i);
+      return part.timeAt(j);
+    },
+    at: (i) => {
+      const { part, j } = locate(i);
+      return part.at(j);
+    },
+  };
+}
+
+async function main() {
+  const args = JSON.parse(process.argv[2] ?? "{}") as Args;
+  const specs = [...args.specs].sort((a, b) => a.month.localeCompare(b.month));
+  const sources = specs.map(sourcesOf);
+  const api = await startFakeTwilioRestApi({
+    latencyMs: args.latencyMs,
+    logRequests: false,
+    accounts: [
+      {
+        sid: args.accountSid,
+        authToken: args.authToken,
+        calls: concat<FakeCallResource>(sources.map((s) => s.calls)),
+        messages: concat<FakeMessageResource>(sources.map((s) => s.messages)),
+        incomingPhoneNumbers: Array.from({ length: args.numbers }, (_, n) =>
+          fakeIncomingPhoneNumber({ sid: benchNumberSid(n), accountSid: args.accountSid, phoneNumber: benchNumber(n) }),
+        ),
+      },
+    ],
+  });
+  console.log(`URL ${api.url}`);
+  process.once("SIGTERM", () => void api.close().then(() => process.exit(0)));
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});
