@@ -4,6 +4,7 @@
 // with one and two server processes. Every run ends by checking the counters against the distinct
 // events sent: a wrong count fails the benchmark.
 import { createBenchDatabase, type BenchDatabase } from "./bench-db";
+import { answersWithDatabaseDown } from "./database-down";
 import { makeEvents, resetLedger, seedFleet, verifyTotals, type BenchNumber } from "./fleet";
 import { sendWithAutocannon, signedRequestsOf, type HttpFigures, type SignedRequest } from "./http-ingest";
 import type { Results } from "./results";
@@ -55,6 +56,7 @@ export async function ingestScenario(o: IngestOptions): Promise<void> {
     await libWritePath(o, bench, numbers, () => tag(run++));
     await sqlBaselines(o, bench, numbers, () => tag(run++));
     await whereTheTimeGoes(o, bench, numbers, () => tag(run++));
+    await databaseDown(o, numbers, tag(run++));
     if (!o.smoke) await overHttp(o, bench, numbers, () => tag(run++));
   } finally {
     await bench.drop();
@@ -126,6 +128,20 @@ async function whereTheTimeGoes(o: IngestOptions, bench: BenchDatabase, numbers:
       detail: `${fmt(1e6 / perSecond)} µs each`,
     });
   }
+}
+
+/** The webhook's 503 while the database is unreachable (in-process, one request at a time). */
+async function databaseDown(o: IngestOptions, numbers: BenchNumber[], runTag: string) {
+  const count = o.smoke ? 5 : 60;
+  const { medianMs, slowestMs } = await answersWithDatabaseDown(numbers, count, runTag);
+  o.results.add({
+    scenario: "webhook handler in-process, database unreachable",
+    measure: `slowest of ${count} answers (503, Twilio retries), one at a time`,
+    target: "ingest.database-down-answer",
+    value: slowestMs,
+    unit: "ms",
+    detail: `median ${fmt(medianMs, 2)} ms`,
+  });
 }
 
 function assertAllAccepted(label: string, f: HttpFigures, expected: number) {

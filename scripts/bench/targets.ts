@@ -45,6 +45,12 @@ export const TARGETS = {
     rule: { ratioAtMost: 1.5 },
     baseline: "the empty route's p99",
   },
+  "ingest.database-down-answer": {
+    scenario: "ingest",
+    what: "Webhook answer (503) with the database unreachable, slowest of 60",
+    unit: "ms",
+    rule: { below: 5_000 },
+  },
   // Audit-log browsing, monthly report, export (scripts/bench/scenario-audit-log.ts, scenario-app-reading.ts)
   "audit-log.sql-page": {
     scenario: "audit-log",
