@@ -29,8 +29,8 @@ function parseArgs(argv: string[]) {
     smoke: flag("smoke"),
     skipBuild: flag("skip-build"),
     runs: Number(value("runs") ?? 3),
-    // The ingestion load is 50,000+ events: 54,000 per HTTP configuration, 18,000 (about 10 s)
-    // per run. Runs of 6,000 (3 s) spread several points from run to run.
+    // The ingestion load is 50,000+ events: 54,000 per HTTP configuration, 18,000 (about 10 s) per
+    // run. Runs of 6,000 (3 s) spread several points from run to run.
     httpEvents: Number(value("http-events") ?? 54_000),
     scenarios: only ?? [...SCENARIOS],
   };

@@ -18,7 +18,7 @@ import os from "node:os";
  * Lets the previous phase's background work (autovacuum, analyze, a spread checkpoint) finish before an
  * HTTP level is measured: vacuums the ledger tables itself, then waits for the machine's 1-minute load
  * to fall under 1.5 (at most 60 s). The HTTP figures compare two routes under the same load; a
- * maintenance burst landing in one of them skewed the first level by ~15 points.
+ * maintenance burst landing in one of them skews the level by up to ~15 points.
  */
 async function settle(sql: BenchDatabase["sql"]): Promise<void> {
   await sql`vacuum (analyze) tenant_usage_logs, tenant_usage_counters, tenant_usage_daily, unmatched_usage_events`;
@@ -154,8 +154,8 @@ async function overHttp(o: IngestOptions, bench: BenchDatabase, numbers: BenchNu
   const server = await startServer(3204, bench.url);
   try {
     // Warm both routes up (JIT, connection pool) on every server, then start from an empty ledger. The
-    // webhook route has far more code to optimise than the empty one: with 400 requests each, the
-    // first level measured part of the webhook's warm-up (2,000 each: a few seconds).
+    // webhook route has far more code to optimise than the empty one: 400 requests each leave part of
+    // its warm-up in the first level; 2,000 each (a few seconds) do not.
     const warm = signedRequestsOf(makeEvents(numbers, 2000, 0, nextTag()).events);
     const warmUp = async (s: BenchServer) => {
       await sendWithAutocannon(s.url, warm, 16, "/api/bench/empty");
