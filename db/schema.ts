@@ -394,6 +394,8 @@ export const twilioUsageCosts = pgTable("twilio_usage_costs", {
   // Twilio's decimal string as it gave it (negative: a charge).
   price: numeric("price", { precision: 16, scale: 6 }).notNull(),
   priceUnit: text("price_unit").notNull(),
-  reconciliationRunId: bigint("reconciliation_run_id", { mode: "number" }).references(() => reconciliationRuns.id),
+  // The run that recorded the price (no foreign key: a million rows a run, each checked, for a column
+  // read only to say which run it was).
+  reconciliationRunId: bigint("reconciliation_run_id", { mode: "number" }),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });

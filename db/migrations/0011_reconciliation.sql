@@ -34,7 +34,6 @@ CREATE TABLE "twilio_usage_costs" (
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
-ALTER TABLE "twilio_usage_costs" ADD CONSTRAINT "twilio_usage_costs_reconciliation_run_id_reconciliation_runs_id_fk" FOREIGN KEY ("reconciliation_run_id") REFERENCES "public"."reconciliation_runs"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "reconciliation_runs_started_idx" ON "reconciliation_runs" USING btree ("started_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "reconciliation_runs_account_period_idx" ON "reconciliation_runs" USING btree ("account_sid","period","started_at" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "tenant_usage_logs_corrects_idx" ON "tenant_usage_logs" USING btree (("metadata" ->> 'corrects')) WHERE "tenant_usage_logs"."actor" = 'reconciliation';
