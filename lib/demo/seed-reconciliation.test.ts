@@ -22,6 +22,11 @@ describe("the demo's reconciliation run", () => {
     expect(run).toMatchObject({ status: "succeeded", counted: 6, corrected: 2, unmatched: 2, notBilled: 1 });
     expect(run!.alreadyCounted).toBeGreaterThan(100);
     expect(run!.inventory).toEqual({ unmapped: 1, missingOnTwilio: 0, sidMismatches: 0 });
+    // The ledger now agrees with Twilio's Usage Records but for the unmapped number's two messages.
+    expect(run!.drift!.filter((d) => d.difference !== 0).map((d) => [d.metric, d.difference])).toEqual([
+      ["sms_inbound_count", -2],
+      ["sms_inbound_segments", -2],
+    ]);
 
     // Counters equal their log, corrections included.
     const counters = await countersByTenant(db);

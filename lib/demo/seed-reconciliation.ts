@@ -26,12 +26,14 @@ const CALLER = "+12065550142";
 
 const sidFor = (prefix: string, seed: string) => `${prefix}${createHash("md5").update(`demo-reconciliation-${seed}`).digest("hex")}`;
 
-// The seeded usage as Twilio lists it; what a run counted from the fake is not seeded usage (it is added
-// again below, as Twilio has it).
+// The seeded usage (every period: the run reads the days around its own, and the Usage Records cover the
+// UTC month) as Twilio lists it; what a run counted from the fake is not seeded usage (it is added again
+// below, as Twilio has it). Seeded call legs are left out: their parent's SID is the seed's own.
 interface LoggedEvent {
   usage_type: "voice" | "sms";
   direction: "inbound" | "outbound";
   provider_sid: string;
+  channel: "sms" | "mms" | "whatsapp" | null;
   phone_number: string;
   event_at: string;
   voice_seconds: number | null;
@@ -46,7 +48,20 @@ function asTwilioRecords(accountSid: string, events: LoggedEvent[]): { calls: Fa
     if (e.usage_type === "voice") {
       calls.push(fakeCall({ sid: e.provider_sid, accountSid, from, to, startTime: new Date(e.event_at), durationSeconds: e.voice_seconds ?? 0, direction: e.direction === "inbound" ? "inbound" : "outbound-api" }));
     } else {
-      messages.push(fakeMessage({ sid: e.provider_sid, accountSid, from, to, dateSent: new Date(e.event_at), numSegments: e.sms_segments ?? 1, direction: e.direction === "inbound" ? "inbound" : "outbound-api" }));
+      // Twilio writes a WhatsApp message's addresses with their channel, and counts media on an MMS.
+      const address = (n: string) => (e.channel === "whatsapp" ? `whatsapp:${n}` : n);
+      messages.push(
+        fakeMessage({
+          sid: e.provider_sid,
+          accountSid,
+          from: address(from),
+          to: address(to),
+          dateSent: new Date(e.event_at),
+          numSegments: e.sms_segments ?? 1,
+          numMedia: e.channel === "mms" ? 1 : 0,
+          direction: e.direction === "inbound" ? "inbound" : "outbound-api",
+        }),
+      );
     }
   }
   return { calls, messages };
@@ -59,17 +74,17 @@ export async function seedDemoReconciliation(db: Db, options: { now?: Date; acco
   const period = previousBillingPeriod(billingPeriodOf(options.now ?? new Date()));
   const logged = await queryRows<LoggedEvent>(
     db,
-    sql`select l.usage_type, l.direction, l.provider_sid, m.phone_number, to_char(l.event_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as event_at,
-          l.voice_seconds, l.sms_segments
+    sql`select l.usage_type, l.direction, l.provider_sid, l.channel, m.phone_number,
+          to_char(l.event_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as event_at, l.voice_seconds, l.sms_segments
         from tenant_usage_logs l join tenant_phone_mappings m on m.id = l.phone_mapping_id
-        where l.entry_kind = 'usage' and l.billing_period_start = ${period.start}::date and l.provider_sid is not null
+        where l.entry_kind = 'usage' and l.provider_sid is not null and l.parent_call_sid is null
           and (l.usage_type = 'sms' or l.provider_sid like 'CA%') and l.metadata ->> 'source' is distinct from 'twilio_rest_api'
         order by l.id`,
   );
   const { calls, messages } = asTwilioRecords(accountSid, logged);
   // Outbound status callbacks carry no NumSegments: two long messages the ledger holds as fewer segments.
   for (const m of messages.filter((x) => x.direction !== "inbound").slice(0, 2)) m.num_segments = String(Number(m.num_segments) + 2);
-  const numbers = [...new Set(logged.map((e) => e.phone_number))];
+  const numbers = [...new Set(logged.filter((e) => e.channel !== "whatsapp").map((e) => e.phone_number))];
   const day = (d: number, hour: number) => new Date(`${period.start.slice(0, 8)}${String(d).padStart(2, "0")}T${String(hour).padStart(2, "0")}:15:00Z`);
 
   // What the webhooks missed: calls and messages on the demo numbers nobody counted.

@@ -91,7 +91,7 @@ export async function countersByTenant(db: Db): Promise<Record<string, Omit<Ledg
   return Object.fromEntries(rows.map(({ tenant_id, period, ...rest }) => [`${tenant_id} ${period}`, rest]));
 }
 
-/** The sums of the log, by tenant and period, as the counters must equal them. */
+/** The sums of the log, by tenant and period, as the counters must equal them (messages and segments: the SMS channel's). */
 export async function logSumsByTenant(db: Db): Promise<Record<string, { minutes: number; seconds: number; calls: number; messages: number; segments: number }>> {
   const rows = await queryRows<{ k: string; minutes: number; seconds: number; calls: number; messages: number; segments: number }>(
     db,
@@ -99,8 +99,8 @@ export async function logSumsByTenant(db: Db): Promise<Record<string, { minutes:
           coalesce(sum(quantity) filter (where usage_type = 'voice'), 0)::int as minutes,
           coalesce(sum(voice_seconds), 0)::int as seconds,
           count(*) filter (where usage_type = 'voice' and entry_kind = 'usage')::int as calls,
-          count(*) filter (where usage_type = 'sms' and entry_kind = 'usage')::int as messages,
-          coalesce(sum(sms_segments), 0)::int as segments
+          count(*) filter (where usage_type = 'sms' and coalesce(channel, 'sms') = 'sms' and entry_kind = 'usage')::int as messages,
+          coalesce(sum(sms_segments) filter (where usage_type = 'sms' and coalesce(channel, 'sms') = 'sms'), 0)::int as segments
         from tenant_usage_logs group by 1 order by 1`,
   );
   return Object.fromEntries(rows.map(({ k, ...rest }) => [k, rest]));
