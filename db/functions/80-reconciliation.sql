@@ -1,10 +1,13 @@
 -- Reconciliation with Twilio's REST API (lib/twilio/reconciliation/): Twilio's record of every call and
 -- message it billed, turned by the webhook parsers into the very events their callbacks would have been,
 -- set against the ledger one batch (one page) at a time, in one transaction per batch:
+--   - the events the ledger holds are told apart by key first (reconciliation_ledger_state): only the
+--     rest are sent whole to reconcile_usage_batch;
 --   - an event the ledger lacks is counted through log_webhook_usage_batch: the webhooks' own route (the
---     mapping that held the number at the event's time) and key, so it counts once whichever comes first;
---     one no mapping covered is answered 'unmatched' and the caller keeps it in the unmatched inbox;
---   - an event the ledger holds with another billable quantity (a call's seconds, a message's segments)
+--     mapping that held the number at the event's time, a call leg's relative's) and key, so it counts
+--     once whichever comes first; one nothing routes is answered 'unmatched' and the caller keeps it in
+--     the unmatched inbox in the same transaction (keep_unmatched_usage_event, 65-unmatched-inbox.sql);
+--   - an event the ledger holds with another billable quantity (a call's seconds, an SMS's segments)
 --     gets a correction: a new log entry (entry_kind 'adjustment', actor 'reconciliation', a reason naming
 --     Twilio's value, metadata.corrects = the event's key) carrying the differences in quantity (minutes),
 --     voice_seconds and sms_segments, and the counter moves by the same amounts. Its key names Twilio's
