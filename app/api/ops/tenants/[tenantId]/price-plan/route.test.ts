@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { queryRows, useDatabaseForTests } from "@/db/client";
 import { createApiKey } from "@/lib/auth/api-keys";
 import { countRows, createTenant, snapshotTables, useTestDatabase } from "@/lib/testing/db";
+import { expectMatchesOpenApi } from "@/lib/testing/openapi";
 import { GET, PUT } from "./route";
 
 const plan = {
@@ -39,6 +40,7 @@ describe("PUT / GET /api/ops/tenants/{tenantId}/price-plan", () => {
     const put = await call(PUT, "plan-tenant", plan);
     expect(put.status).toBe(200);
     const stored = (await put.json()) as Record<string, unknown>;
+    expectMatchesOpenApi("/api/ops/tenants/{tenantId}/price-plan", "put", 200, stored);
     const period = new Date().toISOString().slice(0, 7);
     expect(stored).toMatchObject({
       success: true,
@@ -71,6 +73,7 @@ describe("PUT / GET /api/ops/tenants/{tenantId}/price-plan", () => {
       const json = (await res.json()) as { success: boolean; error: string; fieldErrors?: Record<string, string[]> };
       expect({ status: res.status, success: json.success }).toEqual({ status: 400, success: false });
       expect(json.error).not.toBe("");
+      expectMatchesOpenApi("/api/ops/tenants/{tenantId}/price-plan", "put", 400, json);
       return Object.keys(json.fieldErrors ?? {}).sort();
     };
     expect(
@@ -107,7 +110,9 @@ describe("PUT / GET /api/ops/tenants/{tenantId}/price-plan", () => {
     const before = await snapshotTables(db);
     const unknown = await call(PUT, "no-such-tenant", plan);
     expect(unknown.status).toBe(404);
-    expect(await unknown.json()).toEqual({ success: false, error: 'Unknown tenant "no-such-tenant"' });
+    const unknownBody = await unknown.json();
+    expect(unknownBody).toEqual({ success: false, error: 'Unknown tenant "no-such-tenant"' });
+    expectMatchesOpenApi("/api/ops/tenants/{tenantId}/price-plan", "put", 404, unknownBody);
     expect((await call(GET, "no-such-tenant")).status).toBe(404);
     expect((await call(PUT, "bad tenant!", plan)).status).toBe(400);
     expect((await call(PUT, "plan-tenant", plan, { authorization: "Bearer bm_wrong" })).status).toBe(401);
