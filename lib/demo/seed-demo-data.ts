@@ -6,6 +6,7 @@ import { inArray, sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { tenants, tenantPhoneMappings } from "@/db/schema";
 import { mapNumberToTenant } from "@/lib/billing/mapping";
+import { seedDemoPricing } from "./seed-demo-pricing";
 
 export interface DemoUser {
   email: string;
@@ -113,6 +114,7 @@ export async function seedDemoData(
   );
 
   for (const user of DEMO_USERS) await options.createUser?.(db, user);
+  await seedDemoPricing(db);
 
   return {
     tenants: DEMO_TENANTS.length,
