@@ -52,7 +52,7 @@ export default async function TenantUsagePage({ searchParams }: { searchParams: 
               {fmt(v.totals[key])}
             </div>
             <span className="text-xs text-slate-500">
-              <Change now={v.totals[key]} before={v.previousTotals[key]} /> vs {v.previousPeriod}
+              <Change now={v.totals[key]} before={v.previousTotals[key]} /> vs {v.previousToSameDay ? `the same days of ${v.previousPeriod}` : v.previousPeriod}
             </span>
           </div>
         ))}

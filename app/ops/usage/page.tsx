@@ -35,7 +35,7 @@ export default async function OpsUsagePage({ searchParams }: { searchParams: Pro
     <div className="flex flex-col gap-6">
       <div className="flex flex-wrap items-end justify-between gap-4">
         <h1 className="text-2xl font-semibold">
-          Usage for {period} <span className="text-base font-normal text-slate-500">(compared with {report.previousPeriod})</span>
+          Usage for {period} <span className="text-base font-normal text-slate-500">(compared with {report.previousPeriod}; a period in progress with its same days)</span>
         </h1>
         <div className="flex items-end gap-4">
           <TenantJump label="Open a tenant (numbers, adjustments)" current={expanded ? { id: expanded, name: "" } : null} hrefTemplate={`/ops/usage?period=${period}&tenant={tenant}`} />
