@@ -21,72 +21,88 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- The usage lines of (tenant, period, plan) triples, given as three arrays of one length: one line per
--- metric the plan charges (quantity 0 without usage), billable = max(0, quantity - included). Each
--- counter row is read as JSON once, so the column each metric reads is data (pricing_metric_columns).
+-- metric the plan charges (quantity 0 without usage), billable = max(0, quantity - included). The query
+-- sums the counter columns pricing_metric_columns names (built from it, so that list stays the one map).
+-- A column the counters do not have yet sums as 0 (a test holds every listed column to exist). The
+-- arrays go into the query as literals, so the planner sees how many tenants it prices (one: index
+-- probes; a thousand: hash joins over the period's counters).
 CREATE OR REPLACE FUNCTION invoice_usage_lines(p_tenant_ids text[], p_period_starts date[], p_plan_ids bigint[])
 RETURNS TABLE (tenant_id text, period_start date, line_position integer, code text, description text,
   quantity bigint, included bigint, billable bigint, unit_price numeric, amount_cents bigint)
-LANGUAGE sql STABLE AS $$
-  WITH wanted AS (
-    SELECT w.tenant_id, w.period_start, w.plan_id
-    FROM unnest(p_tenant_ids, p_period_starts, p_plan_ids) AS w(tenant_id, period_start, plan_id)
-  ), metric AS (
-    SELECT * FROM pricing_metric_columns()
-  ), usage AS (
-    SELECT c.tenant_id, c.billing_period_start AS period_start, m.code,
-      sum(coalesce((r.counter ->> m.counter_column)::bigint, 0))::bigint AS quantity
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+  v_sums text;
+  v_values text;
+BEGIN
+  SELECT string_agg(CASE WHEN c.column_name IS NULL THEN format('0::bigint AS %I', m.code)
+                         ELSE format('sum(c.%I)::bigint AS %I', m.counter_column, m.code) END, ', ' ORDER BY m.line_position),
+         string_agg(format('(%s, %L, %L, u.%I)', m.line_position, m.code, m.description, m.code), ', ' ORDER BY m.line_position)
+  INTO v_sums, v_values
+  FROM pricing_metric_columns() m
+  LEFT JOIN information_schema.columns c
+    ON c.table_schema = current_schema() AND c.table_name = 'tenant_usage_counters' AND c.column_name = m.counter_column;
+  RETURN QUERY EXECUTE format($query$
+    WITH wanted AS (
+      SELECT w.tenant_id, w.period_start, w.plan_id FROM unnest(%L::text[], %L::date[], %L::bigint[]) AS w(tenant_id, period_start, plan_id)
+    ), usage AS (
+      SELECT c.tenant_id, c.billing_period_start AS period_start, %s
+      FROM wanted w
+      JOIN tenant_usage_counters c ON c.billing_period_start = w.period_start AND c.tenant_id = w.tenant_id
+      GROUP BY c.tenant_id, c.billing_period_start
+    )
+    SELECT w.tenant_id, w.period_start, m.line_position, m.code, m.description, q.quantity, ch.included,
+      greatest(0, q.quantity - ch.included), ch.unit_price,
+      round(greatest(0, q.quantity - ch.included) * ch.unit_price * 100)::bigint
     FROM wanted w
-    JOIN tenant_usage_counters c ON c.billing_period_start = w.period_start AND c.tenant_id = w.tenant_id
-    CROSS JOIN LATERAL (SELECT to_jsonb(c) AS counter) r
-    CROSS JOIN metric m
-    GROUP BY c.tenant_id, c.billing_period_start, m.code
-  )
-  SELECT w.tenant_id, w.period_start, m.line_position, m.code, m.description, q.quantity, ch.included,
-    greatest(0, q.quantity - ch.included), ch.unit_price,
-    round(greatest(0, q.quantity - ch.included) * ch.unit_price * 100)::bigint
-  FROM wanted w
-  JOIN price_plan_charges ch ON ch.plan_id = w.plan_id
-  JOIN metric m ON m.code = ch.metric
-  LEFT JOIN usage u ON u.tenant_id = w.tenant_id AND u.period_start = w.period_start AND u.code = m.code
-  CROSS JOIN LATERAL (SELECT coalesce(u.quantity, 0) AS quantity) q
+    LEFT JOIN usage u ON u.tenant_id = w.tenant_id AND u.period_start = w.period_start
+    CROSS JOIN LATERAL (VALUES %s) AS m(line_position, code, description, total)
+    CROSS JOIN LATERAL (SELECT coalesce(m.total, 0)::bigint AS quantity) q
+    JOIN price_plan_charges ch ON ch.plan_id = w.plan_id AND ch.metric = m.code
+  $query$, p_tenant_ids, p_period_starts, p_plan_ids, v_sums, v_values);
+END
 $$;
 
 -- The number fee lines of (tenant, period, plan) triples: one line per class (local, toll_free) with
--- the count of distinct numbers the tenant held at any moment of the period (in the tenant's time zone),
+-- the count of numbers the tenant held at any moment of the period (in the tenant's time zone),
 -- times the plan's monthly fee: Twilio charges a number by the whole month. A number counts when its
 -- mapping's span overlaps the period, or when the mapping has a counter in the period (a re-mapped
 -- number's row keeps only its latest span). A number not classified yet counts as local.
 CREATE OR REPLACE FUNCTION invoice_number_fee_lines(p_tenant_ids text[], p_period_starts date[], p_plan_ids bigint[])
 RETURNS TABLE (tenant_id text, period_start date, line_position integer, code text, description text,
   quantity bigint, included bigint, billable bigint, unit_price numeric, amount_cents bigint)
-LANGUAGE sql STABLE AS $$
-  WITH wanted AS (
-    SELECT w.tenant_id, w.period_start, pp.number_fee_local, pp.number_fee_toll_free,
-      (w.period_start::timestamp AT TIME ZONE t.billing_time_zone) AS period_from,
-      ((w.period_start + interval '1 month')::timestamp AT TIME ZONE t.billing_time_zone) AS period_to
-    FROM unnest(p_tenant_ids, p_period_starts, p_plan_ids) AS w(tenant_id, period_start, plan_id)
-    JOIN price_plans pp ON pp.id = w.plan_id
-    JOIN tenants t ON t.id = w.tenant_id
-  ), held AS (
-    SELECT w.tenant_id, w.period_start, coalesce(nc.number_class, 'local') AS number_class,
-      count(DISTINCT m.phone_number)::bigint AS numbers
+LANGUAGE plpgsql STABLE AS $$
+BEGIN
+  -- The arrays go in as literals, so the planner sees how many tenants it prices.
+  RETURN QUERY EXECUTE format($query$
+    WITH wanted AS (
+      SELECT w.tenant_id, w.period_start, pp.number_fee_local, pp.number_fee_toll_free,
+        (w.period_start::timestamp AT TIME ZONE t.billing_time_zone) AS period_from,
+        ((w.period_start + interval '1 month')::timestamp AT TIME ZONE t.billing_time_zone) AS period_to
+      FROM unnest(%L::text[], %L::date[], %L::bigint[]) AS w(tenant_id, period_start, plan_id)
+      JOIN price_plans pp ON pp.id = w.plan_id
+      JOIN tenants t ON t.id = w.tenant_id
+    ), held AS (
+      -- One row per number: a tenant has at most one mapping row per number (its unique key).
+      SELECT w.tenant_id, w.period_start, m.phone_number
+      FROM wanted w JOIN tenant_phone_mappings m ON m.tenant_id = w.tenant_id
+      WHERE (m.provisioned_at < w.period_to AND coalesce(m.deprovisioned_at, 'infinity') > greatest(m.provisioned_at, w.period_from))
+         OR (m.id, w.period_start) IN (SELECT c.phone_mapping_id, c.billing_period_start FROM wanted w2
+             JOIN tenant_usage_counters c ON c.billing_period_start = w2.period_start AND c.tenant_id = w2.tenant_id)
+    ), classed AS (
+      SELECT h.tenant_id, h.period_start, coalesce(nc.number_class, 'local') AS number_class, count(*)::bigint AS numbers
+      FROM held h LEFT JOIN phone_number_classes nc ON nc.phone_number = h.phone_number
+      GROUP BY 1, 2, 3
+    )
+    SELECT w.tenant_id, w.period_start, f.line_position, 'number_fee_' || f.number_class, f.description,
+      coalesce(h.numbers, 0), 0::bigint, coalesce(h.numbers, 0), f.fee, round(coalesce(h.numbers, 0) * f.fee * 100)::bigint
     FROM wanted w
-    JOIN tenant_phone_mappings m ON m.tenant_id = w.tenant_id
-    LEFT JOIN phone_number_classes nc ON nc.phone_number = m.phone_number
-    WHERE (m.provisioned_at < w.period_to
-           AND coalesce(m.deprovisioned_at, 'infinity') > greatest(m.provisioned_at, w.period_from))
-       OR EXISTS (SELECT 1 FROM tenant_usage_counters c
-                  WHERE c.tenant_id = m.tenant_id AND c.phone_mapping_id = m.id AND c.billing_period_start = w.period_start)
-    GROUP BY w.tenant_id, w.period_start, coalesce(nc.number_class, 'local')
-  )
-  SELECT w.tenant_id, w.period_start, f.line_position, 'number_fee_' || f.number_class, f.description,
-    coalesce(h.numbers, 0), 0::bigint, coalesce(h.numbers, 0), f.fee, round(coalesce(h.numbers, 0) * f.fee * 100)::bigint
-  FROM wanted w
-  CROSS JOIN LATERAL (VALUES
-    (101, 'local', 'Local numbers, monthly fee', w.number_fee_local),
-    (102, 'toll_free', 'Toll-free numbers, monthly fee', w.number_fee_toll_free)
-  ) AS f(line_position, number_class, description, fee)
-  LEFT JOIN held h ON h.tenant_id = w.tenant_id AND h.period_start = w.period_start AND h.number_class = f.number_class
+    CROSS JOIN LATERAL (VALUES
+      (101, 'local', 'Local numbers, monthly fee', w.number_fee_local),
+      (102, 'toll_free', 'Toll-free numbers, monthly fee', w.number_fee_toll_free)
+    ) AS f(line_position, number_class, description, fee)
+    LEFT JOIN classed h ON h.tenant_id = w.tenant_id AND h.period_start = w.period_start AND h.number_class = f.number_class
+  $query$, p_tenant_ids, p_period_starts, p_plan_ids);
+END
 $$;
 
 -- The draft invoice lines of one period for every tenant (p_tenant_ids null) or the listed ones that

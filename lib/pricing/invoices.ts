@@ -39,7 +39,7 @@ export const tenantIdArray = (ids: string[]) => sql`array(select jsonb_array_ele
  */
 export async function invoicesOfPeriod(db: Db, input: { period: string; tenantIds?: string[] }): Promise<Invoice[]> {
   const { start, month } = billingPeriodFromMonth(input.period);
-  await classifyMappedNumbers(db);
+  await classifyMappedNumbers(db, input.tenantIds);
   const rows = await queryRows<LineRow>(
     db,
     sql`select tenant_id, status, currency,
@@ -97,7 +97,7 @@ export async function invoiceForCaller(db: Db, caller: Caller, input: { tenantId
  */
 export async function finalizeInvoice(db: Db, input: { tenantId: string; period: string }, ctx: { actor: string; now?: Date }): Promise<Invoice> {
   const { tenantId, period } = parseInput(invoicePathSchema, input);
-  await classifyMappedNumbers(db);
+  await classifyMappedNumbers(db, [tenantId]);
   try {
     await db.execute(
       sql`select finalize_invoice(${tenantId}, ${billingPeriodFromMonth(period).start}::date, ${ctx.actor},

@@ -17,14 +17,15 @@ export function numberClassOf(phoneNumber: string): NumberClass {
 
 const BATCH = 5000;
 
-/** Classifies every mapped number that has no class yet; returns how many it classified. */
-export async function classifyMappedNumbers(db: Db): Promise<number> {
+/** Classifies every number mapped (to the listed tenants, or any) that has no class yet; returns how many. */
+export async function classifyMappedNumbers(db: Db, tenantIds?: string[]): Promise<number> {
   let classified = 0;
   for (;;) {
     const rows = await queryRows<{ phone_number: string }>(
       db,
       sql`select distinct m.phone_number from tenant_phone_mappings m
         where not exists (select 1 from phone_number_classes c where c.phone_number = m.phone_number)
+          ${tenantIds ? sql`and m.tenant_id in (select jsonb_array_elements_text(${JSON.stringify(tenantIds)}::jsonb))` : sql``}
         limit ${BATCH}`,
     );
     if (rows.length === 0) return classified;
