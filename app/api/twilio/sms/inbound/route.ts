@@ -12,6 +12,6 @@ export const dynamic = "force-dynamic";
 export const POST = twilioWebhookRoute(async (request) => {
   const form = await readTwilioForm(request);
   checkTwilioSignature(request, form);
-  await recordTwilioCallback(parseInboundMessage(form.params));
+  await recordTwilioCallback("sms_inbound", form.params, parseInboundMessage);
   return emptyTwimlResponse();
 });

@@ -12,6 +12,6 @@ export const dynamic = "force-dynamic";
 export const POST = twilioWebhookRoute(async (request) => {
   const form = await readTwilioForm(request);
   checkTwilioSignature(request, form);
-  const result = await recordTwilioCallback(parseMessageStatusCallback(form.params));
+  const result = await recordTwilioCallback("sms_status", form.params, parseMessageStatusCallback);
   return Response.json({ success: true, ...result });
 });

@@ -12,6 +12,6 @@ export const dynamic = "force-dynamic";
 export const POST = twilioWebhookRoute(async (request) => {
   const form = await readTwilioForm(request);
   checkTwilioSignature(request, form);
-  const result = await recordTwilioCallback(parseVoiceStatusCallback(form.params));
+  const result = await recordTwilioCallback("voice_status", form.params, parseVoiceStatusCallback);
   return Response.json({ success: true, ...result });
 });
