@@ -23,8 +23,7 @@ $$;
 -- The usage lines of (tenant, period, plan) triples, given as three arrays of one length: one line per
 -- metric the plan charges (quantity 0 without usage), billable = max(0, quantity - included). The query
 -- sums the counter columns pricing_metric_columns names (built from it, so that list stays the one map).
--- A column the counters do not have yet sums as 0 (a test holds every listed column to exist). The
--- arrays go into the query as literals, so the planner sees how many tenants it prices (one: index
+-- The arrays go into the query as literals, so the planner sees how many tenants it prices (one: index
 -- probes; a thousand: hash joins over the period's counters).
 CREATE OR REPLACE FUNCTION invoice_usage_lines(p_tenant_ids text[], p_period_starts date[], p_plan_ids bigint[])
 RETURNS TABLE (tenant_id text, period_start date, line_position integer, code text, description text,
@@ -34,13 +33,10 @@ DECLARE
   v_sums text;
   v_values text;
 BEGIN
-  SELECT string_agg(CASE WHEN c.column_name IS NULL THEN format('0::bigint AS %I', m.code)
-                         ELSE format('sum(c.%I)::bigint AS %I', m.counter_column, m.code) END, ', ' ORDER BY m.line_position),
+  SELECT string_agg(format('sum(c.%I)::bigint AS %I', m.counter_column, m.code), ', ' ORDER BY m.line_position),
          string_agg(format('(%s, %L, %L, u.%I)', m.line_position, m.code, m.description, m.code), ', ' ORDER BY m.line_position)
   INTO v_sums, v_values
-  FROM pricing_metric_columns() m
-  LEFT JOIN information_schema.columns c
-    ON c.table_schema = current_schema() AND c.table_name = 'tenant_usage_counters' AND c.column_name = m.counter_column;
+  FROM pricing_metric_columns() m;
   RETURN QUERY EXECUTE format($query$
     WITH wanted AS (
       SELECT w.tenant_id, w.period_start, w.plan_id FROM unnest(%L::text[], %L::date[], %L::bigint[]) AS w(tenant_id, period_start, plan_id)
@@ -163,7 +159,7 @@ LANGUAGE sql STABLE AS $$
   SELECT l.tenant_id, p.plan_id, p.currency,
     (200 + row_number() OVER (PARTITION BY l.tenant_id ORDER BY l.period_start))::integer, 'late_usage', 'late_usage',
     'Late usage for ' || to_char(l.period_start, 'YYYY-MM') || ': the difference since that invoice was finalized',
-    l.period_start, 1, 0, 1, l.cents / 100.0, l.cents
+    l.period_start, 1, 0, 1, round(l.cents::numeric / 100, 2), l.cents
   FROM late l JOIN plan p ON p.tenant_id = l.tenant_id
   WHERE l.cents <> 0
 $$;

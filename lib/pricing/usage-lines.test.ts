@@ -61,7 +61,7 @@ describe("usage lines and late usage", () => {
           currency: "USD",
           number_monthly_fee: { local: "0", toll_free: "0" },
           charges: {
-            voice_inbound_minutes: { unit_price: "0.0085", included: 100 }, // 1000 x 0.85 cents = 8.5 -> 9
+            voice_inbound_minutes: { unit_price: "0.000085", included: 100 }, // 1000 x 0.0085 cents = 8.5 -> 9
             voice_outbound_minutes: { unit_price: "0.01", included: 0 },
             sms_inbound_segments: { unit_price: "0.01", included: 0 },
             sms_outbound_segments: { unit_price: "0.01", included: 0 },
