@@ -10,10 +10,18 @@ import { invoiceOf } from "@/lib/pricing/invoices";
 
 export const metadata: Metadata = { title: "Your invoice" };
 
-export default async function TenantInvoicePage({ params }: { params: Promise<{ period: string }> }) {
-  // The tenant comes from the session only, never from the URL.
+export default async function TenantInvoicePage({
+  params,
+  searchParams,
+}: {
+  params: Promise<{ period: string }>;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
+  // The tenant comes from the session only, never from the URL; naming another one is a 404.
   const { tenantId } = await requireTenantPage();
   const { period } = await params;
+  const query = await searchParams;
+  for (const key of ["tenant", "tenant_id"]) if (query[key] && query[key] !== tenantId) notFound();
   const db = await getDb();
   const invoice = await invoiceOf(db, { tenantId, period }).catch((err: unknown) => {
     const code = asBillingError(err)?.code;
