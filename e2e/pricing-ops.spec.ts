@@ -55,7 +55,7 @@ test("a draft shows its lines and total; finalize asks first, then the invoice i
   await page.goto("/ops/tenants/acme-dental");
   const last = previousMonth(monthOf(new Date(), "America/Vancouver"));
   const previous = page.getByTestId("invoice-previous");
-  await expect(previous.getByText(`Invoice ${last}`)).toBeVisible();
+  await expect(previous.getByRole("table", { name: new RegExp(`^Invoice ${last}`) })).toBeVisible();
   await expect(previous.locator("[data-status=draft]")).toBeVisible();
   const before = (await (await page.request.get(`/api/invoices/acme-dental/${last}`)).json()) as { lines: { code: string }[]; total_cents: number };
   expect(before.lines.map((l) => l.code)).toContain("number_fee_local");
