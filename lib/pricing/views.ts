@@ -24,7 +24,7 @@ export interface TenantInvoicesView {
   timeZone: string;
   currentPeriod: string;
   previousPeriod: string;
-  /** Whether the previous period has ended in the tenant's time zone (always: it is the previous one). */
+  /** The current period's draft so far, and the previous period's invoice (null: no plan prices it). */
   toDate: Invoice | null;
   previous: Invoice | null;
   finals: FinalInvoiceSummary[];
