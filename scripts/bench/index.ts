@@ -1,4 +1,4 @@
-// npm run bench [-- --smoke] [-- --only=ingest,audit-log,report,export] [-- --runs=3] [-- --http-events=54000] [-- --skip-build]
+// npm run bench [-- --smoke] [-- --only=ingest,audit-log,report,export,pricing] [-- --runs=3] [-- --http-events=54000] [-- --skip-build]
 //
 // Full run: builds the app into .next-bench (unless --skip-build), makes databases of its own on the
 // local PostgreSQL (scripts/ensure-postgres.sh), runs every scenario, prints the figures, writes them to
@@ -15,9 +15,10 @@ import { renderTargets, writeReport } from "./report";
 import { describeMachine, machine, Results, RESULTS_DIR } from "./results";
 import { auditLogScenario } from "./scenario-audit-log";
 import { INGEST_SIZES, ingestScenario } from "./scenario-ingest";
+import { PRICING_SIZES, pricingScenario } from "./scenario-pricing";
 import { buildApp, hasBuild, stopAllServers } from "./server";
 
-const SCENARIOS = ["ingest", "audit-log", "report", "export"] as const;
+const SCENARIOS = ["ingest", "audit-log", "report", "export", "pricing"] as const;
 type Scenario = (typeof SCENARIOS)[number];
 
 function parseArgs(argv: string[]) {
@@ -58,9 +59,10 @@ async function main() {
   for (const scenario of args.scenarios) {
     console.log(`\n== ${scenario}`);
     if (scenario === "ingest") await ingestScenario({ smoke: args.smoke, runs, httpEvents: args.httpEvents, results });
+    if (scenario === "pricing") await pricingScenario({ smoke: args.smoke, http: !args.smoke, runs, results });
     if (scenario === "audit-log" || scenario === "report" || scenario === "export") {
       // The three share one large generated database; run them together once.
-      const wanted = args.scenarios.filter((s) => s !== "ingest");
+      const wanted = args.scenarios.filter((s) => s !== "ingest" && s !== "pricing");
       if (scenario !== wanted[0]) continue;
       await auditLogScenario({ smoke: args.smoke, runs, results, parts: wanted });
     }
@@ -71,6 +73,7 @@ async function main() {
     scenarios: args.scenarios,
     ingest: { ...INGEST_SIZES[args.smoke ? "smoke" : "full"], httpCallbacksPerConfiguration: args.smoke ? 0 : args.httpEvents },
     reading: args.smoke ? SMOKE_SIZES : FULL_SIZES,
+    pricing: PRICING_SIZES[args.smoke ? "smoke" : "full"],
     ledgerWriter: {
       maxConcurrentBatches: Number(process.env.LEDGER_MAX_CONCURRENT_BATCHES ?? 2),
       maxBatchSize: Number(process.env.LEDGER_MAX_BATCH_SIZE ?? 300),
