@@ -26,4 +26,15 @@ describe("the demo pricing", () => {
     expect(await countRows(db, "price_plans")).toBe(2);
     expect(await countRows(db, "final_invoices", sql`true`)).toBe(1);
   });
+
+  it("seeded early on the 1st (UTC), the plan still prices a Vancouver tenant's previous period, which has ended there", async () => {
+    const { db } = database();
+    await db.execute(sql`delete from final_invoice_lines`);
+    await db.execute(sql`delete from final_invoices`);
+    await db.execute(sql`delete from price_plan_charges`);
+    await db.execute(sql`delete from price_plans`);
+    // 03:00 UTC on 1 December is 19:00 on 30 November in Vancouver: its previous period is October.
+    await seedDemoPricing(db, new Date("2026-12-01T03:00:00Z"));
+    expect((await invoiceOf(db, { tenantId: "acme-dental", period: "2026-10" })).status).toBe("draft");
+  });
 });

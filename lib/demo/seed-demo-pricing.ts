@@ -1,5 +1,5 @@
-// Demo pricing, so a first start shows plans and invoices: a plan for two demo tenants from last month
-// on, and last month's invoice of test-tenant-123 finalized (acme-dental's stays a draft, for the
+// Demo pricing, so a first start shows plans and invoices: a plan for two demo tenants from two months
+// ago on, and last month's invoice of test-tenant-123 finalized (acme-dental's stays a draft, for the
 // finalize button). Safe to run again: a tenant that has a plan is left as it is.
 import "server-only";
 import { eq } from "drizzle-orm";
@@ -28,11 +28,14 @@ export const DEMO_PLAN: PricePlanInput = {
 
 export async function seedDemoPricing(db: Db, now = new Date()): Promise<{ plans: number; finalInvoices: number }> {
   const lastMonth = previousBillingPeriod(billingPeriodFromMonth(billingPeriodOf(now).month)).month;
+  // The plans start a month before last month (UTC), so they price every demo tenant's previous period
+  // whatever its time zone: early on the 1st (UTC) it is still last month's last day in Vancouver.
+  const plansFrom = previousBillingPeriod(billingPeriodFromMonth(lastMonth)).month;
   let plans = 0;
   for (const tenantId of ["test-tenant-123", "acme-dental"]) {
     const [existing] = await db.select({ id: pricePlans.id }).from(pricePlans).where(eq(pricePlans.tenantId, tenantId)).limit(1);
     if (existing) continue;
-    await setPricePlan(db, { tenantId, plan: DEMO_PLAN, effectiveFrom: lastMonth }, { actor: "seed" });
+    await setPricePlan(db, { tenantId, plan: DEMO_PLAN, effectiveFrom: plansFrom }, { actor: "seed" });
     plans++;
   }
   let finalInvoices = 0;
