@@ -2,6 +2,7 @@ import "server-only";
 import { sql } from "drizzle-orm";
 import { databaseKind, getDb } from "@/db/client";
 import { errorCodeOf, isUnavailableCode } from "@/lib/errors";
+import { errorLogFields, logger } from "@/lib/logging/logger";
 
 export interface Health {
   ok: boolean;
@@ -37,7 +38,7 @@ export async function checkHealth(): Promise<Health> {
     await db.execute(sql`select 1`);
     return { ok: true, database };
   } catch (err) {
-    console.error("[health] database check failed:", err instanceof Error ? err.message : err);
+    logger.error({ err: errorLogFields(err) }, "health: database check failed");
     return { ok: false, database, error: describeDatabaseProblem(err) };
   }
 }

@@ -1,0 +1,75 @@
+// What the metrics read from the database at scrape time: the open unmatched events, the app's
+// connections on the database by state, and the latest reconciliation drift. Each is one cheap
+// statement (an index range count, a scan of pg_stat_activity), run together before the exposition.
+import { sql } from "drizzle-orm";
+import { databaseKind, queryRows, type Db } from "@/db/client";
+import { logger } from "@/lib/logging/logger";
+import type { BillingMapMetrics } from "./registry";
+import { DriftShapeError, latestReconciliationDrift } from "./reconciliation-drift";
+
+/** A reading that takes longer than this leaves its gauges empty: a scrape must not hang on the database. */
+export const DATABASE_READING_TIMEOUT_MS = 2_000;
+
+// The application_name db/client.ts gives every pool connection.
+const APPLICATION_NAME = "billing-map";
+const CONNECTION_STATES = ["active", "idle", "idle in transaction", "idle in transaction (aborted)"] as const;
+
+let driftShapeLogged = false;
+
+async function readAll(db: Db, kind: "postgres" | "pglite") {
+  const [unmatched] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from unmatched_usage_events where status = 'open'`);
+  const connections =
+    kind === "postgres"
+      ? await queryRows<{ state: string; n: number }>(
+          db,
+          sql`select coalesce(state, 'unknown') as state, count(*)::int as n from pg_stat_activity
+              where datname = current_database() and application_name = ${APPLICATION_NAME} and pid <> pg_backend_pid()
+              group by 1`,
+        )
+      : [];
+  let drift: Awaited<ReturnType<typeof latestReconciliationDrift>> = [];
+  try {
+    drift = await latestReconciliationDrift(db);
+  } catch (err) {
+    if (!(err instanceof DriftShapeError)) throw err;
+    if (!driftShapeLogged) logger.warn({ err: { message: err.message } }, "reconciliation drift not exported");
+    driftShapeLogged = true;
+  }
+  return { unmatchedOpen: unmatched?.n ?? 0, connections, drift };
+}
+
+function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`the database did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Sets the database gauges from one reading. A database that does not answer sets billing_map_db_up 0
+ * and leaves the gauges at their last reading (a drop to 0 would read as an inbox emptied).
+ */
+export async function refreshDatabaseGauges(metrics: BillingMapMetrics, db: Db | undefined): Promise<void> {
+  const kind = databaseKind();
+  metrics.databasePoolMax.set(kind === "postgres" ? Number(process.env.DATABASE_POOL_MAX ?? 10) : 1);
+  if (!db) {
+    metrics.databaseUp.set(0);
+    return;
+  }
+  try {
+    const reading = await withTimeout(readAll(db, kind), DATABASE_READING_TIMEOUT_MS);
+    metrics.unmatchedOpen.set(reading.unmatchedOpen);
+    metrics.reconciliationDrift.reset();
+    metrics.databaseConnections.reset();
+    if (kind === "postgres") {
+      for (const state of CONNECTION_STATES) metrics.databaseConnections.set({ state }, 0);
+      for (const { state, n } of reading.connections) metrics.databaseConnections.set({ state }, n);
+    }
+    for (const { account, metric, drift } of reading.drift) metrics.reconciliationDrift.set({ account, metric }, drift);
+    metrics.databaseUp.set(1);
+  } catch (err) {
+    metrics.databaseUp.set(0);
+    logger.error({ err: { message: err instanceof Error ? err.message : String(err) } }, "metrics: the database readings failed");
+  }
+}
