@@ -1,37 +1,161 @@
-// Applies db/migrations (drizzle-kit's journal: generated and custom SQL in one order).
+// Brings a database to the code's schema and SQL functions, in one transaction:
+// 1. db/migrations: schema history (drizzle-kit's journal: generated and custom SQL in one order),
+//    recorded in drizzle.__drizzle_migrations exactly as drizzle's own migrator does.
+// 2. db/functions: every SQL function, once, one file per rule, applied in the lexical order of the
+//    file names. Each file's sha256 is recorded in billing_function_files; a file is re-applied when it
+//    changed, and every file is re-applied after a schema migration ran (a schema change can invalidate
+//    a function: SQL-language bodies are bound when they are created).
+// A failure rolls everything back and names the migration or file that failed (lib/health.ts shows it).
+import { createHash } from "node:crypto";
+import fs from "node:fs";
 import path from "node:path";
+import { readMigrationFiles } from "drizzle-orm/migrator";
 import type { OpenDatabase } from "./client";
 
 export function migrationsFolder(): string {
   return process.env.MIGRATIONS_DIR ?? path.join(process.cwd(), "db", "migrations");
 }
 
+export function functionsFolder(): string {
+  return process.env.FUNCTIONS_DIR ?? path.join(process.cwd(), "db", "functions");
+}
+
+/** A migration or function file that could not be applied; nothing of the run was kept. */
+export class MigrationStepError extends Error {
+  constructor(
+    readonly step: { kind: "migration" | "function file"; name: string },
+    cause: unknown,
+  ) {
+    const reason = cause instanceof Error ? cause.message : String(cause);
+    super(`Database migration failed: ${step.kind} ${step.name}: ${reason}`, { cause });
+    this.name = "MigrationStepError";
+  }
+}
+
 // Any fixed number: every process that migrates the same PostgreSQL takes this lock first, so two
 // servers starting together do not both apply a migration.
 const MIGRATION_LOCK_ID = 727_073_690;
 
+interface RawTransaction {
+  /** Runs SQL text that may hold several statements (the simple query protocol). */
+  exec(text: string): Promise<void>;
+  rows<T>(text: string, params?: unknown[]): Promise<T[]>;
+}
+
+export interface FunctionFile {
+  name: string;
+  text: string;
+  checksum: string;
+}
+
+export function readFunctionFiles(folder = functionsFolder()): FunctionFile[] {
+  if (!fs.existsSync(folder)) return [];
+  return fs
+    .readdirSync(folder)
+    .filter((name) => name.endsWith(".sql"))
+    .sort()
+    .map((name) => {
+      const text = fs.readFileSync(path.join(folder, name), "utf8");
+      return { name, text, checksum: createHash("sha256").update(text).digest("hex") };
+    });
+}
+
 export async function runMigrations(open: OpenDatabase): Promise<void> {
-  const migrationsConfig = { migrationsFolder: migrationsFolder() };
   try {
-    if (open.kind === "pglite") {
-      const { migrate } = await import("drizzle-orm/pglite/migrator");
-      await migrate(open.db as never, migrationsConfig);
-      return;
-    }
-    if (!open.url) throw new Error("no PostgreSQL URL to migrate");
-    // One connection of its own: the session-level lock and drizzle's migration transaction share it.
-    const { default: postgres } = await import("postgres");
-    const { drizzle } = await import("drizzle-orm/postgres-js");
-    const { migrate } = await import("drizzle-orm/postgres-js/migrator");
-    const client = postgres(open.url, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
-    try {
-      await client`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
-      await migrate(drizzle(client), migrationsConfig);
-    } finally {
-      await client.end({ timeout: 5 });
-    }
+    const migrations = readMigrationFiles({ migrationsFolder: migrationsFolder() });
+    const tags = journalTags(migrationsFolder());
+    const functionFiles = readFunctionFiles();
+    await inOneTransaction(open, async (tx) => {
+      const ran = await applySchemaMigrations(tx, migrations, tags);
+      await applyFunctionFiles(tx, functionFiles, { all: ran > 0 });
+    });
   } catch (err) {
+    if (err instanceof MigrationStepError) throw err;
     const reason = err instanceof Error ? err.message : String(err);
     throw new Error(`Database migration failed: ${reason}`, { cause: err });
+  }
+}
+
+type Migration = ReturnType<typeof readMigrationFiles>[number];
+
+async function applySchemaMigrations(tx: RawTransaction, migrations: Migration[], tags: string[]): Promise<number> {
+  await tx.exec(`CREATE SCHEMA IF NOT EXISTS drizzle;
+    CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)`);
+  const [last] = await tx.rows<{ created_at: string | number }>(
+    "select created_at from drizzle.__drizzle_migrations order by created_at desc limit 1",
+  );
+  let ran = 0;
+  for (const [i, migration] of migrations.entries()) {
+    if (last && Number(last.created_at) >= migration.folderMillis) continue;
+    const name = tags[i] ?? String(migration.folderMillis);
+    try {
+      for (const statement of migration.sql) await tx.exec(statement);
+    } catch (err) {
+      throw new MigrationStepError({ kind: "migration", name }, err);
+    }
+    await tx.rows("insert into drizzle.__drizzle_migrations (hash, created_at) values ($1, $2)", [
+      migration.hash,
+      migration.folderMillis,
+    ]);
+    ran++;
+  }
+  return ran;
+}
+
+async function applyFunctionFiles(tx: RawTransaction, files: FunctionFile[], options: { all: boolean }): Promise<void> {
+  const applied = new Map(
+    (await tx.rows<{ name: string; checksum: string }>("select name, checksum from billing_function_files")).map((r) => [
+      r.name,
+      r.checksum,
+    ]),
+  );
+  for (const file of files) {
+    if (!options.all && applied.get(file.name) === file.checksum) continue;
+    try {
+      await tx.exec(file.text);
+    } catch (err) {
+      throw new MigrationStepError({ kind: "function file", name: `db/functions/${file.name}` }, err);
+    }
+    await tx.rows(
+      `insert into billing_function_files (name, checksum) values ($1, $2)
+       on conflict (name) do update set checksum = excluded.checksum, applied_at = now()`,
+      [file.name, file.checksum],
+    );
+  }
+}
+
+function journalTags(folder: string): string[] {
+  const journal = JSON.parse(fs.readFileSync(path.join(folder, "meta", "_journal.json"), "utf8")) as {
+    entries: { tag: string }[];
+  };
+  return journal.entries.map((e) => e.tag);
+}
+
+async function inOneTransaction(open: OpenDatabase, work: (tx: RawTransaction) => Promise<void>): Promise<void> {
+  if (open.kind === "pglite") {
+    const client = (open.db as unknown as { $client: import("@electric-sql/pglite").PGlite }).$client;
+    await client.transaction(async (tx) => {
+      await work({
+        exec: async (text) => void (await tx.exec(text)),
+        rows: async <T>(text: string, params?: unknown[]) => (await tx.query<T>(text, params)).rows,
+      });
+    });
+    return;
+  }
+  if (!open.url) throw new Error("no PostgreSQL URL to migrate");
+  // One connection of its own: the session-level lock and the migration transaction share it.
+  const { default: postgres } = await import("postgres");
+  const client = postgres(open.url, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
+  try {
+    await client`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
+    await client.begin(async (tx) => {
+      await work({
+        exec: async (text) => void (await tx.unsafe(text).simple()),
+        rows: async <T>(text: string, params?: unknown[]) =>
+          (await tx.unsafe(text, (params ?? []) as never[])) as unknown as T[],
+      });
+    });
+  } finally {
+    await client.end({ timeout: 5 });
   }
 }

@@ -1,8 +1,8 @@
 // Every table of billing-map. Names and the original design's columns are part of the public
 // contract (ARCHITECTURE.md): users and scripts query them directly in psql.
 //
-// What drizzle cannot express (the SQL functions, partial unique indexes) lives in the custom
-// migrations in db/migrations, next to the generated ones.
+// What drizzle cannot express lives beside it: partial unique indexes and composite types in the custom
+// migrations of db/migrations, every SQL function once in db/functions/.
 import { sql } from "drizzle-orm";
 import {
   bigint,
@@ -286,3 +286,11 @@ export const apiKeys = pgTable(
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
   },
 );
+
+// The SQL function files of db/functions/ applied to this database, with each file's sha256: the
+// migration runner (db/migrate.ts) re-applies a file whose checksum changed.
+export const billingFunctionFiles = pgTable("billing_function_files", {
+  name: text("name").primaryKey(),
+  checksum: text("checksum").notNull(),
+  appliedAt: timestamp("applied_at", { withTimezone: true }).notNull().defaultNow(),
+});

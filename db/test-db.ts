@@ -58,10 +58,20 @@ export async function createTestDatabase(): Promise<OpenDatabase> {
     await runMigrations(open);
     return open;
   }
+  return newPostgresTestDatabase(templateDatabase());
+}
+
+/** A database with nothing in it, not even migrations (the upgrade tests migrate it themselves). */
+export async function createEmptyTestDatabase(): Promise<OpenDatabase> {
+  if (testDatabaseKind() === "pglite") return openPglite("memory://");
+  return newPostgresTestDatabase("template0");
+}
+
+async function newPostgresTestDatabase(template: string): Promise<OpenDatabase> {
   const name = `billing_map_t_${randomBytes(6).toString("hex")}`;
   const admin = await openPostgres(testServerUrl("postgres"), { max: 1 });
   try {
-    await admin.db.execute(`create database ${name} template ${templateDatabase()}` as never);
+    await admin.db.execute(`create database ${name} template ${template}` as never);
   } finally {
     await admin.close();
   }

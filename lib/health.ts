@@ -1,6 +1,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { databaseKind, getDb } from "@/db/client";
+import { MigrationStepError } from "@/db/migrate";
 import { errorCodeOf, isUnavailableCode } from "@/lib/errors";
 import { errorLogFields, logger } from "@/lib/logging/logger";
 
@@ -23,11 +24,24 @@ export function describeDatabaseProblem(err: unknown): string {
   }
   if (code === "28P01" || code === "28000") return "The database refused the configured credentials (check DATABASE_URL).";
   if (code === "3D000") return "The configured database does not exist (check DATABASE_URL).";
+  const step = failedMigrationStep(err);
+  if (step) {
+    // A migration's tag or a function file's path comes from the repository, never from the database.
+    return `The database ${step.kind} ${step.name} could not be applied; nothing of it was kept, and the server log has the database's reason.`;
+  }
   const message = err instanceof Error ? err.message : "";
   if (message.startsWith("Database migration failed")) {
     return "The database migrations could not be applied; the server log names the failing migration.";
   }
   return "The database is unavailable.";
+}
+
+function failedMigrationStep(err: unknown): MigrationStepError["step"] | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    // By name as well as class: a bundler may load db/migrate twice (the server and instrumentation).
+    if (e instanceof MigrationStepError || e.name === "MigrationStepError") return (e as MigrationStepError).step;
+  }
+  return undefined;
 }
 
 /** Whether the database answers (and its migrations applied). */

@@ -1,0 +1,85 @@
+-- Webhook routing: a webhook names the tenant's phone number and the time that decides its owner, not a
+-- tenant and a mapping. The route (the mapping that held the number at the event's time, the latest
+-- provisioned one covering it) is read inside the batch's transaction, and the events a mapping covered
+-- and the unmatched inbox does not hold are counted by log_usage_batch. Every other event comes back
+-- with no mapping (tenant_id and phone_mapping_id null) or kept_unmatched: the caller keeps it in the inbox.
+--
+-- Each event is a log_usage_batch event without tenant_id / phone_mapping_id, plus:
+--   phone_number   the tenant's number (E.164)
+--   event_at       the time that decides the owner (ISO 8601), the same the metadata gives the period
+--   unmatched_key  the key the unmatched inbox would hold it under (the log's idempotency key)
+
+-- Each webhook event's mapping at its time and whether the unmatched inbox keeps it (index probes only,
+-- as in 40-counting.sql).
+CREATE OR REPLACE FUNCTION billing_webhook_routes(p_events jsonb)
+RETURNS TABLE (ord bigint, mapping_id uuid, tenant_id text, kept boolean)
+LANGUAGE plpgsql STABLE
+SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off
+SET plan_cache_mode = force_generic_plan
+AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  SELECT e.ord, m.id, m.tenant_id, k.kept IS NOT NULL
+  FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(doc, ord)
+  LEFT JOIN LATERAL (
+    SELECT true AS kept FROM unmatched_usage_events u WHERE u.idempotency_key = e.doc ->> 'unmatched_key' LIMIT 1
+  ) k ON true
+  LEFT JOIN LATERAL (
+    SELECT m.id, m.tenant_id FROM tenant_phone_mappings m
+    WHERE m.phone_number = e.doc ->> 'phone_number'
+      AND m.provisioned_at <= (e.doc ->> 'event_at')::timestamptz
+      AND (m.deprovisioned_at IS NULL OR m.deprovisioned_at > (e.doc ->> 'event_at')::timestamptz)
+    ORDER BY m.provisioned_at DESC LIMIT 1
+  ) m ON true;
+END
+$$;
+
+CREATE OR REPLACE FUNCTION log_webhook_usage_batch(p_events jsonb)
+RETURNS TABLE (ord integer, tenant_id text, phone_mapping_id uuid, kept_unmatched boolean, counted boolean,
+  log_id bigint, counter_id uuid, billing_period_start date, billing_period_end date, error_code text, error_message text)
+LANGUAGE plpgsql AS $$
+#variable_conflict use_column
+DECLARE
+  v_mapping_ids uuid[];
+  v_tenant_ids text[];
+  v_kept boolean[];
+  v_todo jsonb;
+  v_written jsonb;
+BEGIN
+  IF p_events IS NULL OR jsonb_typeof(p_events) <> 'array' THEN
+    RAISE EXCEPTION 'p_events must be a JSON array of webhook usage events' USING ERRCODE = 'BM400';
+  END IF;
+
+  -- Each event's route, by position: the mapping that held the number at the event's time (the latest
+  -- provisioned one covering it), and whether the inbox already keeps the event (index probes).
+  SELECT coalesce(array_agg(r.mapping_id ORDER BY r.ord), '{}'), coalesce(array_agg(r.tenant_id ORDER BY r.ord), '{}'),
+    coalesce(array_agg(r.kept ORDER BY r.ord), '{}')
+  INTO v_mapping_ids, v_tenant_ids, v_kept
+  FROM billing_webhook_routes(p_events) r;
+
+  -- The routed events, in their order, as log_usage_batch events.
+  SELECT coalesce(jsonb_agg(e.doc || jsonb_build_object('tenant_id', r.tenant_id, 'phone_mapping_id', r.mapping_id)
+    ORDER BY e.ord), '[]')
+  INTO v_todo
+  FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(doc, ord)
+  JOIN unnest(v_mapping_ids, v_tenant_ids, v_kept) WITH ORDINALITY AS r(mapping_id, tenant_id, kept, ord) ON r.ord = e.ord
+  WHERE r.mapping_id IS NOT NULL AND NOT r.kept;
+
+  -- Counted in this statement's own step, so it runs exactly once whatever plan the answer below gets.
+  SELECT coalesce(jsonb_agg(to_jsonb(w) ORDER BY w.ord), '[]') INTO v_written FROM log_usage_batch(v_todo) w;
+
+  RETURN QUERY
+  SELECT r.ord::integer, r.tenant_id, r.mapping_id, r.kept, w.counted, w.log_id, w.counter_id,
+    w.billing_period_start, w.billing_period_end, w.error_code, w.error_message
+  FROM unnest(v_mapping_ids, v_tenant_ids, v_kept) WITH ORDINALITY AS r(mapping_id, tenant_id, kept, ord)
+  LEFT JOIN (
+    SELECT r2.ord, row_number() OVER (ORDER BY r2.ord) AS routed_ord
+    FROM unnest(v_mapping_ids, v_kept) WITH ORDINALITY AS r2(mapping_id, kept, ord)
+    WHERE r2.mapping_id IS NOT NULL AND NOT r2.kept
+  ) s ON s.ord = r.ord
+  LEFT JOIN jsonb_to_recordset(v_written) AS w(ord integer, counted boolean, log_id bigint, counter_id uuid,
+    billing_period_start date, billing_period_end date, error_code text, error_message text) ON w.ord = s.routed_ord
+  ORDER BY r.ord;
+END
+$$;
