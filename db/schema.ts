@@ -22,6 +22,7 @@ import {
 export const numberTypes = ["voice", "sms", "both"] as const;
 export const usageTypes = ["voice", "sms"] as const;
 export const smsDirections = ["inbound", "outbound"] as const;
+export const messageChannels = ["sms", "mms", "whatsapp"] as const;
 export const logEntryKinds = ["usage", "adjustment"] as const;
 export const userRoles = ["ops", "tenant"] as const;
 export const unmatchedStatuses = ["open", "assigned", "dismissed"] as const;
@@ -30,6 +31,7 @@ export const alertMetrics = ["voice_minutes", "sms"] as const;
 export type NumberType = (typeof numberTypes)[number];
 export type UsageType = (typeof usageTypes)[number];
 export type SmsDirection = (typeof smsDirections)[number];
+export type MessageChannel = (typeof messageChannels)[number];
 export type UserRole = (typeof userRoles)[number];
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
@@ -100,6 +102,17 @@ export const tenantUsageCounters = pgTable(
     // Raw figures beside the billed ones: Twilio bills minutes rounded up per call, and SMS per segment.
     voiceSecondsUsed: bigint("voice_seconds_used", { mode: "number" }).notNull().default(0),
     smsSegmentsUsed: integer("sms_segments_used").notNull().default(0),
+    // By direction, as Twilio prices them: voice_minutes_used is inbound + outbound, sms_segments_used
+    // is inbound + outbound segments. The sms_* columns count the SMS channel only; MMS and WhatsApp
+    // messages have counters of their own.
+    voiceInboundMinutes: integer("voice_inbound_minutes").notNull().default(0),
+    voiceOutboundMinutes: integer("voice_outbound_minutes").notNull().default(0),
+    smsInboundSegments: integer("sms_inbound_segments").notNull().default(0),
+    smsOutboundSegments: integer("sms_outbound_segments").notNull().default(0),
+    mmsSentCount: integer("mms_sent_count").notNull().default(0),
+    mmsReceivedCount: integer("mms_received_count").notNull().default(0),
+    whatsappSentCount: integer("whatsapp_sent_count").notNull().default(0),
+    whatsappReceivedCount: integer("whatsapp_received_count").notNull().default(0),
     createdAt: createdAt(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -108,7 +121,7 @@ export const tenantUsageCounters = pgTable(
     check("tenant_usage_counters_period", sql`${t.billingPeriodEnd} >= ${t.billingPeriodStart}`),
     check(
       "tenant_usage_counters_non_negative",
-      sql`${t.voiceMinutesUsed} >= 0 and ${t.smsCountUsed} >= 0 and ${t.voiceCallsCount} >= 0 and ${t.smsSentCount} >= 0 and ${t.smsReceivedCount} >= 0 and ${t.voiceSecondsUsed} >= 0 and ${t.smsSegmentsUsed} >= 0`,
+      sql`${t.voiceMinutesUsed} >= 0 and ${t.smsCountUsed} >= 0 and ${t.voiceCallsCount} >= 0 and ${t.smsSentCount} >= 0 and ${t.smsReceivedCount} >= 0 and ${t.voiceSecondsUsed} >= 0 and ${t.smsSegmentsUsed} >= 0 and ${t.voiceInboundMinutes} >= 0 and ${t.voiceOutboundMinutes} >= 0 and ${t.smsInboundSegments} >= 0 and ${t.smsOutboundSegments} >= 0 and ${t.mmsSentCount} >= 0 and ${t.mmsReceivedCount} >= 0 and ${t.whatsappSentCount} >= 0 and ${t.whatsappReceivedCount} >= 0`,
     ),
     // Serves the monthly report: every counter of one period (ops usage page, CSV export).
     index("tenant_usage_counters_period_idx").on(t.billingPeriodStart, t.tenantId),
@@ -131,6 +144,10 @@ export const tenantUsageLogs = pgTable(
     voiceSeconds: integer("voice_seconds"),
     smsSegments: integer("sms_segments"),
     direction: text("direction"),
+    // A message's channel (sms, mms, whatsapp); null for voice.
+    channel: text("channel", { enum: messageChannels }),
+    // A call leg's parent (Twilio's ParentCallSid): the legs of one call belong to one tenant.
+    parentCallSid: text("parent_call_sid"),
     // The provider's id (CallSid / MessageSid) and the exactly-once key built from it:
     // 'voice:<CallSid>' or 'sms:<direction>:<MessageSid>'.
     providerSid: text("provider_sid"),
@@ -146,6 +163,7 @@ export const tenantUsageLogs = pgTable(
     check("tenant_usage_logs_usage_type", sql`${t.usageType} in ('voice', 'sms')`),
     check("tenant_usage_logs_entry_kind", sql`${t.entryKind} in ('usage', 'adjustment')`),
     check("tenant_usage_logs_direction", sql`${t.direction} is null or ${t.direction} in ('inbound', 'outbound')`),
+    check("tenant_usage_logs_channel", sql`${t.channel} is null or ${t.channel} in ('sms', 'mms', 'whatsapp')`),
     check(
       "tenant_usage_logs_adjustment_has_reason",
       sql`${t.entryKind} = 'usage' or (${t.reason} is not null and ${t.actor} is not null)`,
@@ -156,6 +174,8 @@ export const tenantUsageLogs = pgTable(
     index("tenant_usage_logs_mapping_idx").on(t.phoneMappingId, t.loggedAt.desc(), t.id.desc()),
     index("tenant_usage_logs_usage_type_idx").on(t.usageType, t.loggedAt.desc(), t.id.desc()),
     index("tenant_usage_logs_logged_at_idx").on(t.loggedAt.desc(), t.id.desc()),
+    // A parent leg with no tenant number finds its counted dialed legs here.
+    index("tenant_usage_logs_parent_call_idx").on(t.parentCallSid).where(sql`${t.parentCallSid} is not null`),
   ],
 );
 
@@ -203,9 +223,21 @@ export const unmatchedUsageEvents = pgTable(
     // Same key as the log's: a retried webhook for an unmatched number is stored once.
     idempotencyKey: text("idempotency_key").notNull().unique("unmatched_usage_events_idempotency_key_key"),
     usageType: text("usage_type", { enum: usageTypes }).notNull(),
-    direction: text("direction", { enum: smsDirections }).notNull(),
-    phoneNumber: text("phone_number").notNull(),
-    providerSid: text("provider_sid").notNull(),
+    // Null only for a callback whose direction could not be read (reason says why).
+    direction: text("direction", { enum: smsDirections }),
+    // Null when the tenant's side of the event is not a phone number (a Client or SIP leg, or an
+    // unreadable address: reason says which).
+    phoneNumber: text("phone_number"),
+    // Null only for a callback without a readable SID (kept once per distinct body).
+    providerSid: text("provider_sid"),
+    channel: text("channel", { enum: messageChannels }),
+    parentCallSid: text("parent_call_sid"),
+    // Why no mapping took it: no mapping held the number, a leg waits for its relative, or a field of a
+    // signed callback could not be read.
+    reason: text("reason"),
+    // The ledger event it would be counted as (kind, duration or direction, metadata): an assignment,
+    // or the relative of a waiting call leg, counts exactly this. Null for an unreadable callback.
+    ledgerEvent: jsonb("ledger_event"),
     accountSid: text("account_sid"),
     eventAt: timestamp("event_at", { withTimezone: true }).notNull(),
     voiceSeconds: integer("voice_seconds"),
@@ -224,6 +256,9 @@ export const unmatchedUsageEvents = pgTable(
     // Serves the unmatched inbox (open items, newest first) and its count in the navigation.
     index("unmatched_usage_events_status_idx").on(t.status, t.receivedAt.desc(), t.id.desc()),
     index("unmatched_usage_events_phone_idx").on(t.phoneNumber),
+    // Waiting call legs: a leg's relative finds it by its own SID or by its parent's.
+    index("unmatched_usage_events_provider_sid_idx").on(t.providerSid),
+    index("unmatched_usage_events_parent_call_idx").on(t.parentCallSid).where(sql`${t.parentCallSid} is not null`),
   ],
 );
 

@@ -26,7 +26,7 @@ export function AdjustmentForm({ tenantId, period, numbers }: { tenantId: string
     formState: { errors, isSubmitting },
   } = useForm<In, unknown, Out>({
     resolver: zodResolver(usageAdjustmentSchema),
-    defaultValues: { tenantId, period, phoneMappingId: numbers[0]?.mappingId ?? "", usageType: "voice", direction: "credit", quantity: 1, reason: "" },
+    defaultValues: { tenantId, period, phoneMappingId: numbers[0]?.mappingId ?? "", usageType: "voice", direction: "credit", usageDirection: "inbound", quantity: 1, reason: "" },
   });
 
   async function submit(values: Out) {
@@ -37,7 +37,7 @@ export function AdjustmentForm({ tenantId, period, numbers }: { tenantId: string
     }
     toast.success(result.data.counted ? `Adjustment recorded as log entry ${result.data.logId}` : "This adjustment was already recorded");
     setAttemptKey(newKey());
-    reset({ tenantId, period, phoneMappingId: values.phoneMappingId, usageType: values.usageType, direction: values.direction, quantity: 1, reason: "" });
+    reset({ tenantId, period, phoneMappingId: values.phoneMappingId, usageType: values.usageType, direction: values.direction, usageDirection: values.usageDirection, quantity: 1, reason: "" });
     router.refresh();
   }
 
@@ -64,7 +64,14 @@ export function AdjustmentForm({ tenantId, period, numbers }: { tenantId: string
           Of
           <select className={field} {...register("usageType")}>
             <option value="voice">Voice minutes</option>
-            <option value="sms">Messages</option>
+            <option value="sms">SMS messages</option>
+          </select>
+        </label>
+        <label className="flex flex-col gap-1 text-sm">
+          Direction
+          <select className={field} {...register("usageDirection")}>
+            <option value="inbound">Inbound</option>
+            <option value="outbound">Outbound</option>
           </select>
         </label>
         <label className="flex flex-col gap-1 text-sm">

@@ -15,7 +15,20 @@ interface Mapping {
 
 const carries = (m: Mapping, usageType: string) => m.numberType === "both" || m.numberType === usageType;
 
-export function UnmatchedActions({ id, phoneNumber, usageType, mappings }: { id: number; phoneNumber: string; usageType: string; mappings: Mapping[] }) {
+export function UnmatchedActions({
+  id,
+  phoneNumber,
+  usageType,
+  countable,
+  mappings,
+}: {
+  id: number;
+  phoneNumber: string;
+  usageType: string;
+  /** false for a callback that could not be read: it can only be dismissed. */
+  countable: boolean;
+  mappings: Mapping[];
+}) {
   const router = useRouter();
   const [mappingId, setMappingId] = useState(mappings.find((m) => carries(m, usageType))?.id ?? "");
   const [reason, setReason] = useState("");
@@ -42,7 +55,9 @@ export function UnmatchedActions({ id, phoneNumber, usageType, mappings }: { id:
 
   return (
     <div className="flex flex-col gap-2">
-      {mappings.length > 0 ? (
+      {!countable ? (
+        <p className="text-xs text-slate-600">Could not be read: dismiss it, and post an adjustment for what Twilio billed.</p>
+      ) : mappings.length > 0 ? (
         <div className="flex flex-wrap items-center gap-2">
           <select aria-label={`Mapping for event ${id}`} value={mappingId} onChange={(e) => setMappingId(e.target.value)} className="rounded border border-slate-300 px-2 py-1 text-sm">
             {mappings.map((m) => (
@@ -59,7 +74,8 @@ export function UnmatchedActions({ id, phoneNumber, usageType, mappings }: { id:
         </div>
       ) : (
         <p className="text-xs text-slate-600">
-          No mapping of {phoneNumber} yet: <a className="text-blue-700 hover:underline" href="/ops/numbers/onboard">map it first</a>, then assign.
+          {phoneNumber ? `No mapping of ${phoneNumber} yet` : "No phone number on this event"}:{" "}
+          <a className="text-blue-700 hover:underline" href="/ops/numbers/onboard">map it first</a>, then assign.
         </p>
       )}
       <div className="flex flex-wrap items-center gap-2">

@@ -2,7 +2,7 @@
 // carry their assign/dismiss controls, resolved ones say who resolved them, how, and link the log entry.
 import Link from "next/link";
 import type { UnmatchedRow } from "@/lib/billing/unmatched-resolution";
-import type { AssignableMapping } from "@/lib/portal/unmatched-inbox";
+import { candidatesFor, type AssignableMapping } from "@/lib/portal/unmatched-inbox";
 import { UnmatchedActions } from "./unmatched-actions";
 
 export function UnmatchedTable({ rows, status, candidates }: { rows: UnmatchedRow[]; status: string; candidates: Record<string, AssignableMapping[]> }) {
@@ -32,16 +32,26 @@ export function UnmatchedTable({ rows, status, candidates }: { rows: UnmatchedRo
             <tr key={r.id} className="border-t border-slate-100 align-top">
               <td className="px-3 py-2">{r.id}</td>
               <td className="px-3 py-2 whitespace-nowrap tabular-nums">{r.eventAt.replace("T", " ").slice(0, 19)}</td>
-              <td className="px-3 py-2 font-mono">{r.phoneNumber}</td>
+              <td className="px-3 py-2 font-mono">{r.phoneNumber ?? "—"}</td>
               <td className="px-3 py-2">
-                {r.usageType} {r.direction}
+                {r.usageType === "sms" ? r.channel ?? "sms" : "voice"} {r.direction ?? ""}
                 {r.voiceSeconds !== null && ` · ${r.voiceSeconds} s`}
                 {r.smsSegments !== null && ` · ${r.smsSegments} seg.`}
+                {r.reason && <p className="mt-1 text-xs text-slate-600">{r.reason}</p>}
               </td>
-              <td className="px-3 py-2 font-mono text-xs">{r.providerSid}</td>
+              <td className="px-3 py-2 font-mono text-xs">
+                {r.providerSid ?? "—"}
+                {r.parentCallSid && <p className="text-slate-500">parent {r.parentCallSid}</p>}
+              </td>
               <td className="px-3 py-2">
                 {r.status === "open" ? (
-                  <UnmatchedActions id={r.id} phoneNumber={r.phoneNumber} usageType={r.usageType} mappings={candidates[r.phoneNumber] ?? []} />
+                  <UnmatchedActions
+                    id={r.id}
+                    phoneNumber={r.phoneNumber ?? r.payloadNumbers.join(", ")}
+                    usageType={r.usageType}
+                    countable={r.countable}
+                    mappings={candidatesFor(r, candidates)}
+                  />
                 ) : (
                   <span className="text-xs">
                     {r.status} by {r.resolvedBy}

@@ -1,6 +1,6 @@
--- Usage alerts: a tenant's monthly allowances (tenants.voice_minutes_allowance, tenants.sms_allowance)
--- are checked whenever usage is counted into a period (log_usage_batch) or adjusted. Crossing 80 % and
--- 100 % records one usage_alerts row per threshold per period (its unique key) and, for a new row only,
+-- Usage alerts: a tenant's monthly allowances (tenants.voice_minutes_allowance; tenants.sms_allowance,
+-- messages of every channel) are checked whenever usage is counted into a period (log_usage_batch) or
+-- adjusted. Crossing 80 % and 100 % records one usage_alerts row per threshold per period (its unique key) and, for a new row only,
 -- an analytics_events row 'usage_alert'. Concurrent batches of one tenant and period take a
 -- transaction-scoped advisory lock before summing, so the second sees the first's committed counters: a
 -- threshold crossed by two concurrent batches together is still recorded, and only once. Tenants without
@@ -19,7 +19,9 @@ BEGIN
     RETURN 0;
   END IF;
   PERFORM pg_advisory_xact_lock(hashtext('usage_alerts'), hashtext(p_tenant_id || '|' || p_period_start));
-  SELECT coalesce(sum(voice_minutes_used), 0), coalesce(sum(sms_count_used), 0) INTO v_voice, v_sms
+  SELECT coalesce(sum(voice_minutes_used), 0),
+    coalesce(sum(sms_count_used + mms_sent_count + mms_received_count + whatsapp_sent_count + whatsapp_received_count), 0)
+  INTO v_voice, v_sms
   FROM tenant_usage_counters WHERE tenant_id = p_tenant_id AND billing_period_start = p_period_start;
 
   WITH candidates(metric, usage_value, allowance) AS (

@@ -3,8 +3,13 @@
 -- to HTTP codes; the messages are the single-event functions' (log_voice_usage, log_sms_usage).
 
 -- Checks every event of p_events, a JSON array of {kind: "voice"|"sms", tenant_id, phone_mapping_id,
--- duration_seconds (voice), direction (sms), metadata}, and works out its period, quantity and
--- exactly-once key. Never raises for a bad event: it names the problem (error_code, error_message).
+-- duration_seconds (voice), direction (sms), metadata}, and works out its period, quantity, direction,
+-- channel and exactly-once key. Never raises for a bad event: it names the problem (error_code,
+-- error_message).
+-- - A call's direction is the metadata's (inbound, or outbound-api / outbound-dial as outbound); without
+--   one, the side of the call the tenant's number is on (metadata from: outbound), else inbound.
+-- - A message's channel is the metadata's channel (sms, mms, whatsapp), default sms.
+-- - A call leg's parent is the metadata's parent_call_sid.
 CREATE OR REPLACE FUNCTION billing_usage_events(p_events jsonb)
 RETURNS SETOF billing_usage_event LANGUAGE sql STABLE AS $$
   SELECT e.ord::integer, k.kind, k.tenant_text, m.id,
@@ -14,11 +19,15 @@ RETURNS SETOF billing_usage_event LANGUAGE sql STABLE AS $$
     CASE k.kind WHEN 'sms' THEN coalesce(x.segments_text::integer, 1) END,
     CASE k.kind WHEN 'sms' THEN k.direction_text
       ELSE CASE WHEN md.meta ->> 'direction' LIKE 'outbound%' THEN 'outbound'
-                WHEN md.meta ->> 'direction' = 'inbound' THEN 'inbound' END END,
+                WHEN md.meta ->> 'direction' = 'inbound' THEN 'inbound'
+                WHEN md.meta ->> 'from' = m.phone_number THEN 'outbound'
+                ELSE 'inbound' END END,
     x.sid,
     CASE k.kind WHEN 'voice' THEN 'voice:' || x.sid ELSE 'sms:' || k.direction_text || ':' || x.sid END,
     w.at, ps.period_start, billing_period_end_of(ps.period_start), md.meta,
-    left(p.problem, 5), substr(p.problem, 7)
+    left(p.problem, 5), substr(p.problem, 7),
+    CASE k.kind WHEN 'sms' THEN x.channel END,
+    CASE k.kind WHEN 'voice' THEN nullif(btrim(coalesce(md.meta ->> 'parent_call_sid', '')), '') END
   FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(doc, ord)
   CROSS JOIN LATERAL (SELECT e.doc ->> 'kind' AS kind, e.doc -> 'metadata' AS raw_meta,
       e.doc ->> 'tenant_id' AS tenant_text, e.doc ->> 'phone_mapping_id' AS mapping_text,
@@ -35,6 +44,7 @@ RETURNS SETOF billing_usage_event LANGUAGE sql STABLE AS $$
         AS seconds,
       nullif(btrim(coalesce(md.meta ->> CASE k.kind WHEN 'voice' THEN 'call_sid' ELSE 'message_sid' END, '')), '') AS sid,
       CASE WHEN k.kind = 'sms' THEN nullif(btrim(coalesce(md.meta ->> 'num_segments', '')), '') END AS segments_text,
+      coalesce(nullif(btrim(coalesce(md.meta ->> 'channel', '')), ''), 'sms') AS channel,
       -- When the event happened: the first of these keys present in the metadata.
       CASE k.kind WHEN 'voice' THEN billing_event_time_key(md.meta, 'started_at', 'timestamp')
         ELSE billing_event_time_key(md.meta, 'timestamp', 'sent_at') END AS time_key OFFSET 0) x
@@ -60,6 +70,8 @@ RETURNS SETOF billing_usage_event LANGUAGE sql STABLE AS $$
       WHEN x.sid IS NULL THEN CASE k.kind
         WHEN 'voice' THEN 'BM400:p_call_metadata must carry the call_sid: it is what makes the count exactly-once'
         ELSE 'BM400:p_sms_metadata must carry the message_sid: it is what makes the count exactly-once' END
+      WHEN k.kind = 'sms' AND x.channel NOT IN ('sms', 'mms', 'whatsapp') THEN
+        format('BM400:channel must be "sms", "mms" or "whatsapp", got "%s"', x.channel)
       WHEN x.segments_text IS NOT NULL
         AND CASE WHEN x.segments_text !~ '^[0-9]{1,4}$' THEN true ELSE x.segments_text::integer < 1 END THEN
         format('BM400:num_segments must be a whole number from 1, got "%s"', x.segments_text)

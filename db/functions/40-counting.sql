@@ -1,6 +1,7 @@
 -- Counting: the one rule every path counts through (the webhooks, reconciliation, the API, a person in
--- psql). A call adds ceil(seconds / 60) minutes, a message one message and its segments, into the period
--- the event happened in. Exactly once per key (voice:<CallSid>, sms:<direction>:<MessageSid>): the first
+-- psql). A call adds ceil(seconds / 60) minutes to its direction's minutes and the total, a message one
+-- message to its channel's counter of its direction (an SMS also its segments, by direction), into the
+-- period the event happened in. Exactly once per key (voice:<CallSid>, sms:<direction>:<MessageSid>): the first
 -- event with a key claims it in the audit log in the same statement that updates the counter; later ones
 -- count nothing. Concurrent batches claim keys and counters in sorted order, so they wait for each other
 -- and never deadlock. Anything that must happen when usage is counted (daily rollup, alerts) happens
@@ -57,24 +58,34 @@ BEGIN
     WHERE e.error_code IS NULL ORDER BY e.idempotency_key, e.ord
   ), claimed AS (
     INSERT INTO tenant_usage_logs (tenant_id, phone_mapping_id, usage_type, quantity, unit, voice_seconds,
-      sms_segments, direction, provider_sid, idempotency_key, event_at, billing_period_start, metadata)
+      sms_segments, direction, channel, parent_call_sid, provider_sid, idempotency_key, event_at, billing_period_start, metadata)
     SELECT f.tenant_id, f.phone_mapping_id, f.usage_type, f.quantity, f.unit, f.voice_seconds,
-      f.sms_segments, f.direction, f.provider_sid, f.idempotency_key, f.event_at, f.billing_period_start, f.metadata
+      f.sms_segments, f.direction, f.channel, f.parent_call_sid, f.provider_sid, f.idempotency_key, f.event_at,
+      f.billing_period_start, f.metadata
     FROM firsts f ORDER BY f.idempotency_key
     ON CONFLICT (idempotency_key) DO NOTHING
     RETURNING tenant_usage_logs.id, tenant_usage_logs.idempotency_key
   ), counted_now AS (
     INSERT INTO tenant_usage_counters AS c (tenant_id, phone_mapping_id, billing_period_start, billing_period_end,
-      voice_minutes_used, voice_calls_count, voice_seconds_used,
-      sms_count_used, sms_sent_count, sms_received_count, sms_segments_used)
+      voice_minutes_used, voice_calls_count, voice_seconds_used, voice_inbound_minutes, voice_outbound_minutes,
+      sms_count_used, sms_sent_count, sms_received_count, sms_segments_used, sms_inbound_segments, sms_outbound_segments,
+      mms_sent_count, mms_received_count, whatsapp_sent_count, whatsapp_received_count)
     SELECT f.tenant_id, f.phone_mapping_id, f.billing_period_start, min(f.billing_period_end),
       coalesce(sum(f.quantity) FILTER (WHERE f.usage_type = 'voice'), 0),
       count(*) FILTER (WHERE f.usage_type = 'voice'),
       coalesce(sum(f.voice_seconds) FILTER (WHERE f.usage_type = 'voice'), 0),
-      count(*) FILTER (WHERE f.usage_type = 'sms'),
-      count(*) FILTER (WHERE f.usage_type = 'sms' AND f.direction = 'outbound'),
-      count(*) FILTER (WHERE f.usage_type = 'sms' AND f.direction = 'inbound'),
-      coalesce(sum(f.sms_segments) FILTER (WHERE f.usage_type = 'sms'), 0)
+      coalesce(sum(f.quantity) FILTER (WHERE f.usage_type = 'voice' AND f.direction = 'inbound'), 0),
+      coalesce(sum(f.quantity) FILTER (WHERE f.usage_type = 'voice' AND f.direction = 'outbound'), 0),
+      count(*) FILTER (WHERE f.channel = 'sms'),
+      count(*) FILTER (WHERE f.channel = 'sms' AND f.direction = 'outbound'),
+      count(*) FILTER (WHERE f.channel = 'sms' AND f.direction = 'inbound'),
+      coalesce(sum(f.sms_segments) FILTER (WHERE f.channel = 'sms'), 0),
+      coalesce(sum(f.sms_segments) FILTER (WHERE f.channel = 'sms' AND f.direction = 'inbound'), 0),
+      coalesce(sum(f.sms_segments) FILTER (WHERE f.channel = 'sms' AND f.direction = 'outbound'), 0),
+      count(*) FILTER (WHERE f.channel = 'mms' AND f.direction = 'outbound'),
+      count(*) FILTER (WHERE f.channel = 'mms' AND f.direction = 'inbound'),
+      count(*) FILTER (WHERE f.channel = 'whatsapp' AND f.direction = 'outbound'),
+      count(*) FILTER (WHERE f.channel = 'whatsapp' AND f.direction = 'inbound')
     FROM firsts f JOIN claimed USING (idempotency_key)
     GROUP BY f.tenant_id, f.phone_mapping_id, f.billing_period_start
     ORDER BY f.tenant_id, f.phone_mapping_id, f.billing_period_start
@@ -82,10 +93,18 @@ BEGIN
       voice_minutes_used = c.voice_minutes_used + EXCLUDED.voice_minutes_used,
       voice_calls_count = c.voice_calls_count + EXCLUDED.voice_calls_count,
       voice_seconds_used = c.voice_seconds_used + EXCLUDED.voice_seconds_used,
+      voice_inbound_minutes = c.voice_inbound_minutes + EXCLUDED.voice_inbound_minutes,
+      voice_outbound_minutes = c.voice_outbound_minutes + EXCLUDED.voice_outbound_minutes,
       sms_count_used = c.sms_count_used + EXCLUDED.sms_count_used,
       sms_sent_count = c.sms_sent_count + EXCLUDED.sms_sent_count,
       sms_received_count = c.sms_received_count + EXCLUDED.sms_received_count,
       sms_segments_used = c.sms_segments_used + EXCLUDED.sms_segments_used,
+      sms_inbound_segments = c.sms_inbound_segments + EXCLUDED.sms_inbound_segments,
+      sms_outbound_segments = c.sms_outbound_segments + EXCLUDED.sms_outbound_segments,
+      mms_sent_count = c.mms_sent_count + EXCLUDED.mms_sent_count,
+      mms_received_count = c.mms_received_count + EXCLUDED.mms_received_count,
+      whatsapp_sent_count = c.whatsapp_sent_count + EXCLUDED.whatsapp_sent_count,
+      whatsapp_received_count = c.whatsapp_received_count + EXCLUDED.whatsapp_received_count,
       updated_at = now()
     RETURNING c.id, c.tenant_id || '|' || c.phone_mapping_id || '|' || c.billing_period_start AS counter_key, c.billing_period_end
   )
@@ -94,7 +113,7 @@ BEGIN
     (SELECT array_agg(counted_now.billing_period_end) FROM counted_now)
   INTO v_claimed_keys, v_claimed_ids, v_counter_ids, v_counter_keys, v_counter_ends;
 
-  -- Daily usage (tenant_usage_daily) of the events this batch counted, each key once, rows locked in sorted order
+  -- Daily usage (tenant_usage_daily: minutes, calls, messages of every channel) of the events this batch counted, each key once, rows locked in sorted order
   -- after the counters (as every batch does, so batches never wait on each other in a cycle).
   INSERT INTO tenant_usage_daily AS d (tenant_id, billing_period_start, day, voice_minutes, voice_calls, messages)
   SELECT f.tenant_id, f.billing_period_start, (f.event_at AT TIME ZONE t.billing_time_zone)::date,

@@ -1,6 +1,6 @@
 // What an ops adjustment accepts: shared by the console form (client) and postUsageAdjustment (server).
 import { z } from "zod";
-import { usageTypes } from "@/db/schema";
+import { smsDirections, usageTypes } from "@/db/schema";
 import { periodSchema, tenantIdSchema, withoutNul } from "@/lib/validation";
 
 export const adjustmentDirections = ["debit", "credit"] as const;
@@ -12,6 +12,8 @@ export const usageAdjustmentSchema = z.object({
   usageType: z.enum(usageTypes, { error: "Usage type must be voice or sms" }),
   /** debit adds usage (the tenant pays more); credit removes it. */
   direction: z.enum(adjustmentDirections, { error: "Choose credit or debit" }),
+  /** Which way the adjusted usage went: Twilio prices inbound and outbound minutes (and messages) apart. */
+  usageDirection: z.enum(smsDirections, { error: "Choose inbound or outbound" }).default("inbound"),
   quantity: z.coerce
     .number({ error: "Quantity must be a whole number" })
     .int({ error: "Quantity must be a whole number" })

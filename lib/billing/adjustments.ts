@@ -1,6 +1,6 @@
-// Ops corrections: a credit or debit of minutes or messages on one number and period, appended to the
-// audit log as its own entry (actor, reason) while the counter moves with it. The rule is the SQL
-// function post_usage_adjustment (db/migrations/0004_usage_alerts_and_adjustments.sql).
+// Ops corrections: a credit or debit of minutes or SMS messages in one direction on one number and
+// period, appended to the audit log as its own entry (actor, reason) while the counter moves with it.
+// The rule is the SQL function post_usage_adjustment (db/functions/70-adjustments.sql).
 import "server-only";
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
@@ -23,7 +23,7 @@ export async function postUsageAdjustment(db: Db, input: UsageAdjustmentInput, c
       db,
       sql`select counted, log_id::text, counter_id::text, billing_period_start::text, billing_period_end::text
           from post_usage_adjustment(${a.tenantId}, ${a.phoneMappingId}::uuid, ${`${a.period}-01`}::date, ${a.usageType},
-            ${signed}::int, ${ctx.actor}, ${a.reason}, ${a.idempotencyKey ?? randomUUID()})`,
+            ${signed}::int, ${ctx.actor}, ${a.reason}, ${a.idempotencyKey ?? randomUUID()}, ${a.usageDirection})`,
     );
     if (!row) throw new BillingError("unavailable", "The adjustment returned no result");
     return {

@@ -113,7 +113,7 @@ describe("usage adjustments", () => {
     expect((await refusal(() => postUsageAdjustment(db, { ...base, period: "2025-13" }, actor))).status).toBe(400);
     expect((await refusal(() => postUsageAdjustment(db, { ...base, quantity: 0 }, actor))).status).toBe(400);
     const tooMuch = await refusal(() => postUsageAdjustment(db, { ...base, quantity: 7 }, actor));
-    expect([tooMuch.status, tooMuch.message]).toEqual([400, "the credit is larger than the minutes the counter holds for this period"]);
+    expect([tooMuch.status, tooMuch.message]).toEqual([400, "the credit is larger than the inbound minutes the counter holds for this period"]);
     expect(await snapshotTables(db)).toEqual(before);
   });
 });

@@ -9,7 +9,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { queryRows, type Db } from "@/db/client";
 import { createTenant, sidOf, useTestDatabase } from "@/lib/testing/db";
 import { mapNumberToTenant } from "./mapping";
-import { recordUnmatchedUsageEvent } from "./unmatched";
+import { keepUnmatchedCall } from "@/lib/testing/unmatched";
 
 const NUMBER = "+14155550142";
 const GROWING_TABLES = ["tenant_usage_logs", "tenant_usage_counters", "unmatched_usage_events"];
@@ -52,7 +52,7 @@ describe("batch reads by key", () => {
     await mapNumberToTenant(db, { tenantId: "alpha", twilioNumberSid: sidOf("PN", 0x42), phoneNumber: NUMBER }, { actor: "t" });
     // A log with entries from before, and an inbox that holds one event.
     await runBatch(db, Array.from({ length: 200 }, (_, i) => call(i)));
-    await recordUnmatchedUsageEvent(db, { usageType: "voice", direction: "inbound", phoneNumber: NUMBER, providerSid: sidOf("CA", 9999), eventAt: new Date(), payload: {} });
+    await keepUnmatchedCall(db, { phoneNumber: NUMBER, callSid: sidOf("CA", 9999) });
   });
 
   it("answers repeats, earlier and in the same batch, without a sequential scan of the log, the counters or the inbox", async () => {

@@ -6,7 +6,7 @@ import { queryRows } from "@/db/client";
 import { BillingError } from "@/lib/errors";
 import { countersOf, countRows, createTenant, sidOf, snapshotTables, useTestDatabase } from "@/lib/testing/db";
 import { mapNumberToTenant } from "./mapping";
-import { recordUnmatchedUsageEvent } from "./unmatched";
+import { keepUnmatchedCall } from "@/lib/testing/unmatched";
 import { assignUnmatchedEvent, countOpenUnmatched, dismissUnmatchedEvent, listUnmatched } from "./unmatched-resolution";
 
 const actor = { actor: "user:ops@example.com" };
@@ -22,11 +22,9 @@ describe("resolving unmatched usage", () => {
     mappingId = (await mapNumberToTenant(db, { tenantId: "clinic", twilioNumberSid: sidOf("PN", 1), phoneNumber: "+14155550100" }, actor)).mapping.id;
     smsOnlyId = (await mapNumberToTenant(db, { tenantId: "clinic", twilioNumberSid: sidOf("PN", 2), phoneNumber: "+14155550101", numberType: "sms" }, actor)).mapping.id;
     for (let i = 0; i < 3; i++) {
-      await recordUnmatchedUsageEvent(db, {
-        usageType: "voice",
-        direction: "inbound",
+      await keepUnmatchedCall(db, {
         phoneNumber: "+14155550999",
-        providerSid: sidOf("CA", 0x50 + i),
+        callSid: sidOf("CA", 0x50 + i),
         eventAt: new Date("2025-03-15T12:00:00Z"),
         voiceSeconds: 125,
         payload: { CallSid: sidOf("CA", 0x50 + i) },

@@ -8,7 +8,7 @@ import { analyticsEvents, tenantPhoneMappings, unmatchedStatuses, unmatchedUsage
 import { BillingError, rethrowAsBillingError } from "@/lib/errors";
 import { decodeCursor, pageOf, type Page } from "@/lib/pagination";
 import { parseInput, withoutNul } from "@/lib/validation";
-import { logSmsUsage, logVoiceUsage } from "./usage";
+import { writeUsageEvent, type UsageEvent } from "./ledger-writer";
 
 export const assignUnmatchedSchema = z.object({
   id: z.coerce.number({ error: "Unknown unmatched event" }).int().positive({ error: "Unknown unmatched event" }),
@@ -27,9 +27,19 @@ export const dismissUnmatchedSchema = z.object({
 export interface UnmatchedRow {
   id: number;
   usageType: "voice" | "sms";
-  direction: "inbound" | "outbound";
-  phoneNumber: string;
-  providerSid: string;
+  direction: "inbound" | "outbound" | null;
+  channel: "sms" | "mms" | "whatsapp" | null;
+  /** Null when the tenant's side was not a phone number (reason says what it was). */
+  phoneNumber: string | null;
+  /** Null for a callback without a readable SID. */
+  providerSid: string | null;
+  parentCallSid: string | null;
+  /** Why no mapping took it. */
+  reason: string | null;
+  /** Whether it can be assigned: a callback that could not be read can only be dismissed. */
+  countable: boolean;
+  /** The phone numbers of the payload's From and To: where to look for a mapping when phoneNumber is null. */
+  payloadNumbers: string[];
   eventAt: string;
   voiceSeconds: number | null;
   smsSegments: number | null;
@@ -61,7 +71,11 @@ export async function listUnmatched(
   }
   const rows = await queryRows<UnmatchedRow>(
     db,
-    sql`select id::int as id, usage_type as "usageType", direction, phone_number as "phoneNumber", provider_sid as "providerSid",
+    sql`select id::int as id, usage_type as "usageType", direction, channel, phone_number as "phoneNumber", provider_sid as "providerSid",
+        parent_call_sid as "parentCallSid", reason, ledger_event is not null as countable,
+        array(select x.n from unnest(array[payload ->> 'From', payload ->> 'To']) as a(v)
+              cross join lateral (select regexp_replace(a.v, '^whatsapp:', '') as n) x
+              where x.n ~ '^[+][1-9][0-9]{6,14}$') as "payloadNumbers",
         to_char(event_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as "eventAt", voice_seconds as "voiceSeconds",
         sms_segments as "smsSegments", status,
         to_char(received_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as "receivedAt",
@@ -71,6 +85,32 @@ export async function listUnmatched(
       order by ${reverse ? sql`received_at asc, id asc` : sql`received_at desc, id desc`} limit ${limit + 1}`,
   );
   return pageOf(rows, limit, reverse ? "prev" : "next", !!cursorText, (r) => [r.receivedAt, r.id]);
+}
+
+type UnmatchedItem = typeof unmatchedUsageEvents.$inferSelect;
+
+/**
+ * What an inbox item is counted as when ops assign it: the ledger event it was kept with (the same
+ * duration or segments, direction, channel and time the webhook carried), on the chosen mapping. A
+ * callback that could not be read has none: it can only be dismissed (and billed by an adjustment).
+ */
+function ledgerEventOf(item: UnmatchedItem, mapping: { id: string; tenantId: string }, actor: string): UsageEvent {
+  const kept = item.ledgerEvent as { kind?: string; duration_seconds?: number; direction?: string; metadata?: Record<string, unknown> } | null;
+  if (!kept || (kept.kind !== "voice" && kept.kind !== "sms")) {
+    throw new BillingError(
+      "invalid_input",
+      `Unmatched event ${item.id} could not be read (${item.reason ?? "no reason recorded"}): it cannot be counted as it is; dismiss it, and post an adjustment for what Twilio billed`,
+    );
+  }
+  const metadata = Object.assign({}, kept.metadata, {
+    assigned_from_unmatched_id: item.id,
+    unmatched_phone_number: item.phoneNumber,
+    account_sid: item.accountSid,
+    assigned_by: actor,
+  });
+  return kept.kind === "voice"
+    ? { kind: "voice", tenantId: mapping.tenantId, phoneMappingId: mapping.id, durationSeconds: kept.duration_seconds ?? 0, metadata }
+    : { kind: "sms", tenantId: mapping.tenantId, phoneMappingId: mapping.id, direction: kept.direction === "outbound" ? "outbound" : "inbound", metadata };
 }
 
 async function lockOpenItem(tx: Db, id: number) {
@@ -94,26 +134,7 @@ export async function assignUnmatchedEvent(db: Db, input: z.input<typeof assignU
       if (mapping.numberType !== "both" && mapping.numberType !== item.usageType) {
         throw new BillingError("invalid_input", `That mapping carries ${mapping.numberType} only; this event is ${item.usageType}`);
       }
-      const metadata = { assigned_from_unmatched_id: item.id, unmatched_phone_number: item.phoneNumber, account_sid: item.accountSid, assigned_by: ctx.actor };
-      const result =
-        item.usageType === "voice"
-          ? await logVoiceUsage(tx as unknown as Db, {
-              tenantId: mapping.tenantId,
-              phoneMappingId: mapping.id,
-              durationSeconds: item.voiceSeconds ?? 0,
-              callSid: item.providerSid,
-              startedAt: item.eventAt,
-              metadata,
-            })
-          : await logSmsUsage(tx as unknown as Db, {
-              tenantId: mapping.tenantId,
-              phoneMappingId: mapping.id,
-              direction: item.direction,
-              messageSid: item.providerSid,
-              numSegments: item.smsSegments ?? 1,
-              timestamp: item.eventAt,
-              metadata,
-            });
+      const result = await writeUsageEvent(tx as unknown as Db, ledgerEventOf(item, mapping, ctx.actor));
       await tx
         .update(unmatchedUsageEvents)
         .set({ status: "assigned", resolvedAt: sql`now()`, resolvedBy: ctx.actor, assignedMappingId: mapping.id, usageLogId: result.logId })

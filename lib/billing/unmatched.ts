@@ -1,10 +1,12 @@
-// Usage Twilio reported for a number no mapping covered at the event's time (never mapped, or
-// deprovisioned before it) is kept, with its raw payload, for ops to resolve: nothing is dropped.
-// This file holds the write that stores such an event; the inbox (assign, dismiss) lives elsewhere.
+// Usage Twilio reported that no mapping took (never mapped, deprovisioned before it, a call leg waiting
+// for its relative, or a signed callback a field of which could not be read) is kept, with its raw
+// payload and the reason, for ops to resolve: nothing is dropped. The write is keep_unmatched_usage_event
+// (db/functions/65-unmatched-inbox.sql): a call leg whose relative was counted meanwhile is counted with
+// it instead. The inbox (assign, dismiss) lives in unmatched-resolution.ts.
 import "server-only";
 import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
-import type { SmsDirection, UsageType } from "@/db/schema";
+import type { MessageChannel, SmsDirection, UsageType } from "@/db/schema";
 import { rethrowAsBillingError } from "@/lib/errors";
 import { storableJson } from "./storable-json";
 
@@ -14,48 +16,75 @@ export function usageIdempotencyKey(event: { usageType: UsageType; direction: Sm
 }
 
 export interface UnmatchedUsageEventInput {
+  /** The log's key when the event is readable; 'unreadable:…' for a callback without a readable SID. */
+  idempotencyKey: string;
   usageType: UsageType;
-  direction: SmsDirection;
-  /** The number no mapping covered (E.164). */
-  phoneNumber: string;
-  /** CallSid or MessageSid. */
-  providerSid: string;
+  direction?: SmsDirection;
+  channel?: MessageChannel;
+  /** The tenant's number (E.164), when that side is a readable number. */
+  phoneNumber?: string | null;
+  /** CallSid or MessageSid, when readable. */
+  providerSid?: string;
+  parentCallSid?: string;
   accountSid?: string;
   eventAt: Date;
   voiceSeconds?: number;
   smsSegments?: number;
   /** What Twilio sent, every parameter. */
   payload: Record<string, unknown>;
+  /** Why no mapping took it, in a sentence ops can act on. */
+  reason: string;
+  /** What it is counted as once a mapping is known (log_usage_batch's event without tenant and mapping); none when unreadable. */
+  ledgerEvent?: Record<string, unknown>;
 }
 
-export interface UnmatchedUsageEventResult {
-  /** false when this event was already stored (a retry) or already counted in the usage log. */
-  stored: boolean;
-  idempotencyKey: string;
-  id?: number;
+export type UnmatchedUsageEventResult =
+  /** Kept now (stored), or already kept or counted before (a retry). */
+  | { kept: true; stored: boolean; idempotencyKey: string; id?: number }
+  /** A call leg whose relative was counted since it was routed: counted with it now (or before). */
+  | { kept: false; counted: boolean; logId: number; tenantId: string; billingPeriodStart: string };
+
+interface KeepRow {
+  kept: boolean;
+  unmatched_id: string | null;
+  counted: boolean;
+  log_id: string | null;
+  tenant_id: string | null;
+  billing_period_start: string | null;
 }
 
-/**
- * Stores an event no mapping covered, once per idempotency key (a retried webhook stores nothing more),
- * and never for an event the usage log already counted.
- */
+/** Keeps an event no mapping took, once per idempotency key, never for an event the log already counted. */
 export async function recordUnmatchedUsageEvent(db: Db, input: UnmatchedUsageEventInput): Promise<UnmatchedUsageEventResult> {
-  const idempotencyKey = usageIdempotencyKey(input);
+  const doc = {
+    idempotency_key: input.idempotencyKey,
+    usage_type: input.usageType,
+    direction: input.direction ?? null,
+    channel: input.channel ?? null,
+    phone_number: input.phoneNumber ?? null,
+    provider_sid: input.providerSid ?? null,
+    parent_call_sid: input.parentCallSid ?? null,
+    account_sid: input.accountSid ?? null,
+    event_at: input.eventAt.toISOString(),
+    voice_seconds: input.voiceSeconds ?? null,
+    sms_segments: input.smsSegments ?? null,
+    payload: input.payload,
+    reason: input.reason,
+    ledger_event: input.ledgerEvent ?? null,
+  };
   try {
-    const rows = await queryRows<{ id: string }>(
+    const [row] = await queryRows<KeepRow>(
       db,
-      sql`insert into unmatched_usage_events
-            (idempotency_key, usage_type, direction, phone_number, provider_sid, account_sid, event_at,
-             voice_seconds, sms_segments, payload)
-          select ${idempotencyKey}, ${input.usageType}, ${input.direction}, ${input.phoneNumber}, ${input.providerSid},
-             ${input.accountSid ?? null}, ${input.eventAt.toISOString()}::timestamptz, ${input.voiceSeconds ?? null}::integer,
-             ${input.smsSegments ?? null}::integer, ${storableJson(input.payload)}::jsonb
-          where not exists (select 1 from tenant_usage_logs where idempotency_key = ${idempotencyKey})
-          on conflict (idempotency_key) do nothing
-          returning id::text as id`,
+      sql`select kept, unmatched_id::text as unmatched_id, counted, log_id::text as log_id, tenant_id,
+            billing_period_start::text as billing_period_start
+          from keep_unmatched_usage_event(${storableJson(doc)}::jsonb)`,
     );
-    const id = rows[0]?.id;
-    return id === undefined ? { stored: false, idempotencyKey } : { stored: true, idempotencyKey, id: Number(id) };
+    if (!row) throw new Error("keep_unmatched_usage_event answered no row");
+    if (!row.kept && row.log_id && row.tenant_id && row.billing_period_start) {
+      return { kept: false, counted: row.counted, logId: Number(row.log_id), tenantId: row.tenant_id, billingPeriodStart: row.billing_period_start };
+    }
+    return row.unmatched_id === null
+      ? { kept: true, stored: false, idempotencyKey: input.idempotencyKey }
+      : { kept: true, stored: true, idempotencyKey: input.idempotencyKey, id: Number(row.unmatched_id) };
   } catch (err) {
     rethrowAsBillingError(err);
   }

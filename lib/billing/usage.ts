@@ -5,7 +5,7 @@
 import "server-only";
 import { z } from "zod";
 import type { Db } from "@/db/client";
-import { smsDirections } from "@/db/schema";
+import { messageChannels, smsDirections } from "@/db/schema";
 import { parseInput, withoutNul } from "@/lib/validation";
 import { writeUsageEvent, type UsageLogResult } from "./ledger-writer";
 
@@ -41,6 +41,8 @@ export const logSmsUsageSchema = z.object({
   direction: z.enum(smsDirections, { error: 'direction must be "inbound" or "outbound"' }),
   messageSid: providerSid("messageSid"),
   numSegments: z.number().int().min(1, "numSegments must be at least 1").max(9999).optional(),
+  /** sms (default), mms or whatsapp: each is counted on its own. */
+  channel: z.enum(messageChannels, { error: 'channel must be "sms", "mms" or "whatsapp"' }).optional(),
   /** When the message was sent or received: decides the billing period. Default: now. */
   timestamp: z.date().optional(),
   metadata: metadataSchema,
@@ -65,10 +67,11 @@ export function voiceMetadataOf(input: Pick<z.output<typeof logVoiceUsageSchema>
 }
 
 export function smsMetadataOf(
-  input: Pick<z.output<typeof logSmsUsageSchema>, "metadata" | "messageSid" | "numSegments" | "timestamp">,
+  input: Pick<z.output<typeof logSmsUsageSchema>, "metadata" | "messageSid" | "numSegments" | "timestamp"> & { channel?: string },
 ): Record<string, unknown> {
   const metadata = copyOf(input.metadata);
   metadata.message_sid = input.messageSid;
+  if (input.channel) metadata.channel = input.channel;
   if (input.numSegments !== undefined) metadata.num_segments = input.numSegments;
   if (input.timestamp) metadata.timestamp = input.timestamp.toISOString();
   return metadata;

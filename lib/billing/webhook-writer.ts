@@ -1,9 +1,10 @@
 // Webhook usage events routed and counted in one statement. A webhook knows the tenant's number and the
-// event's time, not the tenant: log_webhook_usage_batch (migration 0007) reads the mapping that held the
-// number at that time and whether the unmatched inbox already keeps the event inside the batch's own
-// transaction, and counts the routed events through log_usage_batch. One statement and one round trip per
-// batch, where a separate (coalesced) lookup before the write cost a second of each: over HTTP that read
-// was most of what the webhook added to the framework's own cost per request (BENCHMARKS.md).
+// event's time, not the tenant: log_webhook_usage_batch (db/functions/60-webhook-routing.sql) reads the
+// mapping that held the number at that time (a call leg without one: its relative's) and whether the
+// unmatched inbox already keeps the event inside the batch's own transaction, and counts the routed
+// events through log_usage_batch. One statement and one round trip per batch: a separate lookup before
+// the write would cost a second of each, most of what the webhook adds to the framework's own cost per
+// request over HTTP.
 import "server-only";
 import { sql } from "drizzle-orm";
 import { queryRowsPrepared, type Db } from "@/db/client";
@@ -18,8 +19,8 @@ export type RoutableUsageEvent = (
   | { kind: "voice"; durationSeconds: number }
   | { kind: "sms"; direction: SmsDirection }
 ) & {
-  /** The tenant's number (E.164). */
-  phoneNumber: string;
+  /** The tenant's number (E.164); null for a call leg whose tenant side is not a number. */
+  phoneNumber: string | null;
   /** The time that decides the owner (the metadata carries the same time for the period). */
   eventAt: Date;
   /** The key the unmatched inbox would hold the event under (the log's idempotency key). */

@@ -12,21 +12,22 @@ export type WebhookEndpoint = (typeof WEBHOOK_ENDPOINTS)[number];
 export type WebhookOutcome = (typeof WEBHOOK_OUTCOMES)[number];
 
 /**
- * The label of each answer recordTwilioCallback can give. A new kind of answer (issue 14's signed but
- * unreadable callback kept in the inbox with a reason) must be named here: the compiler refuses the
- * union otherwise. That one belongs under "invalid": its fields could not be read, though it is kept.
+ * The label of each answer recordTwilioCallback can give (a new kind of answer must be named here: the
+ * compiler refuses the union otherwise). "invalid" is a signed callback whose fields could not be read,
+ * answered 2xx and kept in the unmatched inbox with the reason.
  */
 const OUTCOME_OF_RECORDED: Record<TwilioCallbackOutcome["outcome"], WebhookOutcome> = {
   counted: "counted",
   duplicate: "duplicate",
   unmatched: "unmatched",
   ignored: "ignored",
+  invalid: "invalid",
 };
 
 /**
  * The label of a refused or failed request: a refused signature (403) is rejected_signature; any other
- * 4xx (a body that is not a form post, too large, fields that do not parse) is invalid; everything
- * else (503 database unavailable, 500 misconfigured or a bug) is unavailable: the event was not stored.
+ * 4xx (a body that is not a form post, or too large) is invalid; everything else (503 database
+ * unavailable, 500 misconfigured or a bug) is unavailable: the event was not stored.
  */
 export function outcomeOfError(err: unknown): WebhookOutcome {
   const known = err instanceof BillingError ? err : asBillingError(err);

@@ -3,7 +3,7 @@
 // a sentence for the page.
 import { beforeAll, describe, expect, it } from "vitest";
 import { deprovisionNumber, mapNumberToTenant } from "@/lib/billing";
-import { recordUnmatchedUsageEvent } from "@/lib/billing/unmatched";
+import { keepUnmatchedCall } from "@/lib/testing/unmatched";
 import { dismissUnmatchedEvent } from "@/lib/billing/unmatched-resolution";
 import { createTenant, sidOf, useTestDatabase } from "@/lib/testing/db";
 import { mappingsOfNumbers, unmatchedInboxView } from "./unmatched-inbox";
@@ -22,14 +22,11 @@ describe("unmatched inbox view", () => {
     await deprovisionNumber(db, { phoneNumber: "+14155550100" }, actor);
     await mapNumberToTenant(db, { tenantId: "clinic", twilioNumberSid: sidOf("PN", 2), phoneNumber: "+14155550100", numberType: "sms" }, actor);
     for (const [i, phoneNumber] of ["+14155550100", "+14155550100", "+14155550999"].entries()) {
-      const stored = await recordUnmatchedUsageEvent(db, {
-        usageType: "voice",
-        direction: "inbound",
+      const stored = await keepUnmatchedCall(db, {
         phoneNumber,
-        providerSid: sidOf("CA", 0x70 + i),
+        callSid: sidOf("CA", 0x70 + i),
         eventAt: new Date("2025-03-15T12:00:00Z"),
         voiceSeconds: 30,
-        payload: {},
       });
       ids.push(stored.id!);
     }

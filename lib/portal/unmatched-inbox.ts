@@ -49,11 +49,22 @@ export async function mappingsOfNumbers(db: Db, phoneNumbers: string[]): Promise
   return out;
 }
 
+/** Where an item's mappings are looked up: its number, or (a leg or callback without one) its payload's. */
+export function numbersToAssignTo(row: Pick<UnmatchedRow, "phoneNumber" | "payloadNumbers">): string[] {
+  return row.phoneNumber ? [row.phoneNumber] : row.payloadNumbers;
+}
+
+/** The mappings an item could be counted to, newest first, without repeats. */
+export function candidatesFor(row: Pick<UnmatchedRow, "phoneNumber" | "payloadNumbers">, candidates: Record<string, AssignableMapping[]>): AssignableMapping[] {
+  const seen = new Set<string>();
+  return numbersToAssignTo(row).flatMap((n) => candidates[n] ?? []).filter((m) => !seen.has(m.id) && seen.add(m.id));
+}
+
 export async function unmatchedInboxView(db: Db, params: Record<string, string | undefined>): Promise<UnmatchedInboxView> {
   const status = unmatchedStatuses.find((s) => s === params.status) ?? "open";
   try {
     const page = await listUnmatched(db, { status, after: params.after, before: params.before });
-    const candidates = status === "open" ? await mappingsOfNumbers(db, [...new Set(page.rows.map((r) => r.phoneNumber))]) : {};
+    const candidates = status === "open" ? await mappingsOfNumbers(db, [...new Set(page.rows.flatMap(numbersToAssignTo))]) : {};
     return { status, page, candidates, error: null };
   } catch (err) {
     const known = asBillingError(err);

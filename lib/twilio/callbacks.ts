@@ -1,10 +1,12 @@
 // The three Twilio callbacks this service counts, parsed with zod into usage events. Only what counting
 // needs is checked: an unknown status or an extra parameter is accepted and counts nothing; a missing or
-// malformed field that counting needs is a 400 (invalid_input) naming the field.
+// malformed field that counting needs throws invalid_input naming the field (record-usage.ts keeps such
+// a signed callback in the unmatched inbox with that reason: nothing signed is refused).
 import { z } from "zod";
 import type { WebhookUsageEvent } from "@/lib/billing/webhook-usage";
 import { BillingError } from "@/lib/errors";
-import { callSidSchema, e164Schema, messageSidSchema, parseInput } from "@/lib/validation";
+import { callSidSchema, messageSidSchema, parseInput } from "@/lib/validation";
+import { callTenantSide, messageAddress, messageChannelOf } from "./addresses";
 import { singleValuedParams, type TwilioParams } from "./form-body";
 
 export type ParsedTwilioCallback =
@@ -73,13 +75,22 @@ const completedCallSchema = z.object({
     .transform((d) => d.toLowerCase())
     .refine((d) => callDirectionOf(d) !== undefined, "Direction must be inbound or outbound-api / outbound-dial"),
   Timestamp: rfc2822Timestamp,
+  // A dialed leg's parent call (absent on a parent leg).
+  ParentCallSid: z.preprocess((v) => (v === "" ? undefined : v), callSidSchema.optional()),
 });
 
-function tenantNumber(fields: Record<string, string>, field: "To" | "From"): string {
-  const result = e164Schema.safeParse(fields[field] ?? "");
-  if (result.success) return result.data;
-  const message = `${field} must be the tenant's phone number in E.164 form (${result.error.issues[0]?.message ?? "invalid"})`;
-  throw new BillingError("invalid_input", message, { fieldErrors: { [field]: [message] } });
+const numMedia = z
+  .string()
+  .trim()
+  .regex(/^\d{1,3}$/, "NumMedia must be a whole number")
+  .transform(Number)
+  .optional();
+
+/** A message's tenant number (To for what it received, From for what it sent) and its channel. */
+function messageRoute(fields: Record<string, string>, field: "To" | "From", messageSid: string, media: number | undefined) {
+  const address = messageAddress(fields, field);
+  if ("problem" in address) throw new BillingError("invalid_input", address.problem, { fieldErrors: { [field]: [address.problem] } });
+  return { phoneNumber: address.phoneNumber, channel: messageChannelOf(fields, messageSid, media ?? 0) };
 }
 
 // Object.assign, not spreads: a spread of differently shaped objects costs V8 about 1 µs per copy on
@@ -98,49 +109,55 @@ export function parseVoiceStatusCallback(params: TwilioParams, receivedAt: Date 
   }
   const call = parseInput(completedCallSchema, fields);
   const side = callDirectionOf(call.Direction)!;
-  const phoneNumber = tenantNumber(fields, side.tenantField);
+  // A leg whose tenant side is not a number (Client, SIP) is routed through its call's other legs.
+  const tenantSide = callTenantSide(fields, side.tenantField);
   // The call's start decides the period: the completed event's time less the call's length.
   const startedAt = call.Timestamp ? new Date(call.Timestamp.getTime() - call.CallDuration * 1000) : receivedAt;
+  const metadata = twilioMetadata(fields, { direction: side.direction, twilio_direction: call.Direction, call_status: status });
+  if (call.ParentCallSid) metadata.parent_call_sid = call.ParentCallSid;
   return {
     countable: true,
     event: {
       usageType: "voice",
       direction: side.direction,
-      phoneNumber,
+      phoneNumber: tenantSide.phoneNumber,
+      notANumber: tenantSide.phoneNumber === null ? tenantSide.notANumber : undefined,
       providerSid: call.CallSid,
+      parentCallSid: call.ParentCallSid,
       accountSid: fields.AccountSid,
       eventAt: startedAt,
       voiceSeconds: call.CallDuration,
-      metadata: twilioMetadata(fields, { direction: side.direction, twilio_direction: call.Direction, call_status: status }),
+      metadata,
       payload: params,
     },
   };
 }
 
-const inboundMessageSchema = z.object({ MessageSid: messageSidSchema, NumSegments: segments });
+const inboundMessageSchema = z.object({ MessageSid: messageSidSchema, NumSegments: segments, NumMedia: numMedia });
 
-/** POST /api/twilio/sms/inbound: a message the tenant's number (To) received, with its segments. */
+/** POST /api/twilio/sms/inbound: a message the tenant's number (To) received, with its segments and channel. */
 export function parseInboundMessage(params: TwilioParams, receivedAt: Date = new Date()): ParsedTwilioCallback {
   const fields = singleValuedParams(params);
   const message = parseInput(inboundMessageSchema, fields);
-  const phoneNumber = tenantNumber(fields, "To");
+  const route = messageRoute(fields, "To", message.MessageSid, message.NumMedia);
   return {
     countable: true,
     event: {
       usageType: "sms",
       direction: "inbound",
-      phoneNumber,
+      channel: route.channel,
+      phoneNumber: route.phoneNumber,
       providerSid: message.MessageSid,
       accountSid: fields.AccountSid,
       eventAt: receivedAt,
       smsSegments: message.NumSegments ?? 1,
-      metadata: twilioMetadata(fields, { message_status: fields.SmsStatus ?? "received" }),
+      metadata: twilioMetadata(fields, { channel: route.channel, message_status: fields.SmsStatus ?? "received" }),
       payload: params,
     },
   };
 }
 
-const sentMessageSchema = z.object({ MessageSid: messageSidSchema, NumSegments: segments });
+const sentMessageSchema = z.object({ MessageSid: messageSidSchema, NumSegments: segments, NumMedia: numMedia });
 
 /**
  * POST /api/twilio/sms/status: an outbound message counts once, as sent, at the first status Twilio
@@ -153,19 +170,20 @@ export function parseMessageStatusCallback(params: TwilioParams, receivedAt: Dat
     return { countable: false, status, reason: `message status "${status}" does not bill a message` };
   }
   const message = parseInput(sentMessageSchema, fields);
-  const phoneNumber = tenantNumber(fields, "From");
+  const route = messageRoute(fields, "From", message.MessageSid, message.NumMedia);
   return {
     countable: true,
     event: {
       usageType: "sms",
       direction: "outbound",
-      phoneNumber,
+      channel: route.channel,
+      phoneNumber: route.phoneNumber,
       providerSid: message.MessageSid,
       accountSid: fields.AccountSid,
       eventAt: receivedAt,
       // Status callbacks carry no NumSegments: an outbound message counts as one segment unless told.
       smsSegments: message.NumSegments ?? 1,
-      metadata: twilioMetadata(fields, { message_status: status }),
+      metadata: twilioMetadata(fields, { channel: route.channel, message_status: status }),
       payload: params,
     },
   };

@@ -114,3 +114,42 @@ export function messageStatusParams(over: Record<string, string>): Record<string
     ...over,
   };
 }
+
+/**
+ * A signed callback that cannot be counted is answered 2xx and kept once in the unmatched inbox with a
+ * reason matching `reason`; its retry keeps nothing more, and no counter, log row or daily row moves.
+ */
+export async function expectKeptWithReason(
+  db: Db,
+  send: () => Promise<Response>,
+  expected: { outcome: "invalid" | "unmatched"; reason: RegExp },
+): Promise<void> {
+  const { expect } = await import("vitest");
+  const ledger = async () => {
+    const [row] = await queryRowsOf<{ c: string; l: number; d: number }>(
+      db,
+      sql`select (select md5(coalesce(string_agg(t::text, '|' order by t::text), '')) from tenant_usage_counters t) as c,
+            (select count(*)::int from tenant_usage_logs) as l, (select count(*)::int from tenant_usage_daily) as d`,
+    );
+    return row;
+  };
+  const inbox = async () =>
+    queryRowsOf<{ reason: string }>(db, sql`select reason from unmatched_usage_events where reason ~ ${expected.reason.source} order by id`);
+  const before = await ledger();
+  const keptBefore = (await inbox()).length;
+  const first = await send();
+  expect(first.status).toBeGreaterThanOrEqual(200);
+  expect(first.status).toBeLessThan(300);
+  if (first.headers.get("content-type")?.includes("json")) {
+    expect(await first.json()).toMatchObject({ success: true, outcome: expected.outcome, reason: expect.stringMatching(expected.reason) });
+  }
+  const retry = await send();
+  expect(retry.status).toBe(first.status);
+  expect(await inbox()).toHaveLength(keptBefore + 1);
+  expect(await ledger()).toEqual(before);
+}
+
+async function queryRowsOf<T>(db: Db, query: ReturnType<typeof sql>): Promise<T[]> {
+  const { queryRows } = await import("@/db/client");
+  return queryRows<T>(db, query);
+}

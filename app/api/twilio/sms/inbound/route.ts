@@ -15,7 +15,7 @@ const meter = webhookMeter("sms_inbound");
 export const POST = twilioWebhookRoute(meter, async (request) => {
   const form = await readTwilioForm(request);
   checkTwilioSignature(request, form);
-  const result = await recordTwilioCallback(parseInboundMessage(form.params));
+  const result = await recordTwilioCallback("sms_inbound", form.params, parseInboundMessage);
   meter.recorded(result.outcome);
   return emptyTwimlResponse();
 });

@@ -15,7 +15,7 @@ const meter = webhookMeter("sms_status");
 export const POST = twilioWebhookRoute(meter, async (request) => {
   const form = await readTwilioForm(request);
   checkTwilioSignature(request, form);
-  const result = await recordTwilioCallback(parseMessageStatusCallback(form.params));
+  const result = await recordTwilioCallback("sms_status", form.params, parseMessageStatusCallback);
   meter.recorded(result.outcome);
   return Response.json({ success: true, ...result });
 });

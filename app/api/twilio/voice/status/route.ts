@@ -15,7 +15,7 @@ const meter = webhookMeter("voice_status");
 export const POST = twilioWebhookRoute(meter, async (request) => {
   const form = await readTwilioForm(request);
   checkTwilioSignature(request, form);
-  const result = await recordTwilioCallback(parseVoiceStatusCallback(form.params));
+  const result = await recordTwilioCallback("voice_status", form.params, parseVoiceStatusCallback);
   meter.recorded(result.outcome);
   return Response.json({ success: true, ...result });
 });
