@@ -12,14 +12,27 @@
 CREATE OR REPLACE FUNCTION ledger_verify_counter_columns()
 RETURNS TABLE (counter_column text, log_expression text) LANGUAGE sql IMMUTABLE AS $$
   VALUES
-    -- Adjustments move minutes and messages (signed quantity), never calls, seconds or segments.
+    -- Calls. An adjustment moves minutes (signed quantity) in its direction, never calls or seconds.
+    -- Entries without a direction (written before directions existed) are inbound, as migration 0010
+    -- filled the counters.
     ('voice_minutes_used', $e$sum(l.quantity) FILTER (WHERE l.usage_type = 'voice')$e$),
+    ('voice_inbound_minutes', $e$sum(l.quantity) FILTER (WHERE l.usage_type = 'voice' AND l.direction IS DISTINCT FROM 'outbound')$e$),
+    ('voice_outbound_minutes', $e$sum(l.quantity) FILTER (WHERE l.usage_type = 'voice' AND l.direction = 'outbound')$e$),
     ('voice_calls_count', $e$count(*) FILTER (WHERE l.usage_type = 'voice' AND l.entry_kind = 'usage')$e$),
     ('voice_seconds_used', $e$sum(l.voice_seconds) FILTER (WHERE l.usage_type = 'voice')$e$),
-    ('sms_count_used', $e$sum(l.quantity) FILTER (WHERE l.usage_type = 'sms')$e$),
-    ('sms_sent_count', $e$count(*) FILTER (WHERE l.usage_type = 'sms' AND l.entry_kind = 'usage' AND l.direction = 'outbound')$e$),
-    ('sms_received_count', $e$count(*) FILTER (WHERE l.usage_type = 'sms' AND l.entry_kind = 'usage' AND l.direction = 'inbound')$e$),
-    ('sms_segments_used', $e$sum(l.sms_segments) FILTER (WHERE l.usage_type = 'sms')$e$)
+    -- SMS (the sms channel only). A message is quantity 1; an adjustment moves messages (signed) in its
+    -- direction (one without a direction, from before directions existed, moved the total only).
+    ('sms_count_used', $e$sum(l.quantity) FILTER (WHERE l.usage_type = 'sms' AND l.channel = 'sms')$e$),
+    ('sms_sent_count', $e$sum(l.quantity) FILTER (WHERE l.usage_type = 'sms' AND l.channel = 'sms' AND l.direction = 'outbound')$e$),
+    ('sms_received_count', $e$sum(l.quantity) FILTER (WHERE l.usage_type = 'sms' AND l.channel = 'sms' AND l.direction = 'inbound')$e$),
+    ('sms_segments_used', $e$sum(l.sms_segments) FILTER (WHERE l.usage_type = 'sms' AND l.channel = 'sms')$e$),
+    ('sms_inbound_segments', $e$sum(l.sms_segments) FILTER (WHERE l.usage_type = 'sms' AND l.channel = 'sms' AND l.direction IS DISTINCT FROM 'outbound')$e$),
+    ('sms_outbound_segments', $e$sum(l.sms_segments) FILTER (WHERE l.usage_type = 'sms' AND l.channel = 'sms' AND l.direction = 'outbound')$e$),
+    -- MMS and WhatsApp: messages counted, never adjusted.
+    ('mms_sent_count', $e$count(*) FILTER (WHERE l.channel = 'mms' AND l.direction = 'outbound' AND l.entry_kind = 'usage')$e$),
+    ('mms_received_count', $e$count(*) FILTER (WHERE l.channel = 'mms' AND l.direction = 'inbound' AND l.entry_kind = 'usage')$e$),
+    ('whatsapp_sent_count', $e$count(*) FILTER (WHERE l.channel = 'whatsapp' AND l.direction = 'outbound' AND l.entry_kind = 'usage')$e$),
+    ('whatsapp_received_count', $e$count(*) FILTER (WHERE l.channel = 'whatsapp' AND l.direction = 'inbound' AND l.entry_kind = 'usage')$e$)
 $$;
 
 -- tenant_usage_daily column -> its sum over the usage entries of that tenant and day.

@@ -50,25 +50,37 @@ describe("ledger:verify", () => {
         // A retry counts nothing and must not disturb the check.
         await logVoiceUsage(db, { tenantId, phoneMappingId, durationSeconds: 61 + n * 17, callSid: sidOf("CA", n), startedAt: new Date(at) });
       }
+      // June: an outbound call, an MMS received and a WhatsApp message sent (counters of their own).
+      const at = new Date("2025-06-20T10:00:00Z");
+      await logVoiceUsage(db, { tenantId, phoneMappingId, durationSeconds: 200, callSid: sidOf("CA", ++n), startedAt: at, metadata: { direction: "outbound-api" } });
+      await logSmsUsage(db, { tenantId, phoneMappingId, direction: "inbound", messageSid: sidOf("MM", n), timestamp: at, metadata: { channel: "mms" } });
+      await logSmsUsage(db, { tenantId, phoneMappingId, direction: "outbound", messageSid: sidOf("SM", n), timestamp: at, metadata: { channel: "whatsapp" } });
     }
     // Corrections: a credit of minutes and a debit of messages, each its own log entry.
     await postUsageAdjustment(db, { tenantId: "clinic", phoneMappingId: clinic, period: "2025-06", usageType: "voice", direction: "credit", quantity: 2, reason: "dropped call refunded" }, { actor: "test" });
-    await postUsageAdjustment(db, { tenantId: "harbour", phoneMappingId: harbour, period: "2025-06", usageType: "sms", direction: "debit", quantity: 5, reason: "messages sent outside Twilio" }, { actor: "test" });
+    await postUsageAdjustment(db, { tenantId: "harbour", phoneMappingId: harbour, period: "2025-06", usageType: "sms", direction: "debit", quantity: 5, usageDirection: "outbound", reason: "messages sent outside Twilio" }, { actor: "test" });
   });
 
   it("a clean ledger (usage, retries, adjustments, a tenant west of UTC) verifies: exit 0 and a one-line summary", async () => {
     const { db } = database();
     const all = await check(db, null);
     expect(all.list).toEqual([]);
-    // Counters of May and June (and the mapping's initial one this month) for both numbers; 16 usage
+    // Counters of May and June (and the mapping's initial one this month) for both numbers; 22 usage
     // entries and 2 adjustments.
-    expect(all.logEntriesChecked).toBe(18);
+    expect(all.logEntriesChecked).toBe(24);
     expect(all.countersChecked).toBeGreaterThanOrEqual(4);
     expect(all.dailyRowsChecked).toBeGreaterThanOrEqual(6);
     const june = await command(db, ["--period", "2025-06"]);
     expect(june.status).toBe(0);
     expect(june.lines).toHaveLength(1);
-    expect(june.lines[0]).toMatch(/^ledger:verify OK \(period 2025-06\): 2 counters, \d+ daily rows, 12 log entries/);
+    expect(june.lines[0]).toMatch(/^ledger:verify OK \(period 2025-06\): 2 counters, \d+ daily rows, 18 log entries/);
+    // The new kinds of usage are in the counters being checked.
+    const [june_] = await queryRows<{ outbound: number; mms: number; whatsapp: number; sent: number }>(
+      db,
+      sql`select sum(voice_outbound_minutes)::int as outbound, sum(mms_received_count)::int as mms, sum(whatsapp_sent_count)::int as whatsapp,
+            sum(sms_sent_count)::int as sent from tenant_usage_counters where billing_period_start = '2025-06-01'`,
+    );
+    expect(june_).toMatchObject({ outbound: 8, mms: 2, whatsapp: 2 });
   });
 
   it("the adjustments are part of the sums: without them the counters would not match", async () => {
@@ -87,14 +99,14 @@ describe("ledger:verify", () => {
 
   it("a counter changed behind the ledger's back fails, naming tenant, number, period, column and both values", async () => {
     const { db } = database();
-    await db.execute(sql`update tenant_usage_counters set voice_minutes_used = voice_minutes_used + 7, sms_segments_used = 0
+    await db.execute(sql`update tenant_usage_counters set voice_minutes_used = voice_minutes_used + 7, whatsapp_sent_count = 0
       where phone_mapping_id = ${harbour}::uuid and billing_period_start = '2025-06-01'`);
     try {
       const { list } = await check(db, null);
       const minutes = list.find((m) => m.column === "voice_minutes_used")!;
       expect(list.map((m) => [m.check, m.tenantId, m.phoneNumber, m.periodStart, m.column])).toEqual([
-        ["counter", "harbour", "+16045550100", "2025-06-01", "sms_segments_used"],
         ["counter", "harbour", "+16045550100", "2025-06-01", "voice_minutes_used"],
+        ["counter", "harbour", "+16045550100", "2025-06-01", "whatsapp_sent_count"],
       ]);
       expect(minutes.storedValue - minutes.logValue).toBe(7);
       const out = await command(db, ["--period=2025-06"]);
@@ -106,8 +118,7 @@ describe("ledger:verify", () => {
       // Another period is not concerned.
       expect((await command(db, ["--period", "2025-05"])).status).toBe(0);
     } finally {
-      await db.execute(sql`update tenant_usage_counters set voice_minutes_used = voice_minutes_used - 7,
-        sms_segments_used = (select sum(sms_segments) from tenant_usage_logs where phone_mapping_id = ${harbour}::uuid and billing_period_start = '2025-06-01')
+      await db.execute(sql`update tenant_usage_counters set voice_minutes_used = voice_minutes_used - 7, whatsapp_sent_count = 1
         where phone_mapping_id = ${harbour}::uuid and billing_period_start = '2025-06-01'`);
     }
     expect((await check(db, null)).list).toEqual([]);

@@ -36,14 +36,15 @@ export async function generateLedger(sql: postgres.Sql, logRows: number): Promis
   await sql`
     with fleet as (select array_agg(id order by phone_number) as ids, array_agg(tenant_id order by phone_number) as tenants from tenant_phone_mappings)
     insert into tenant_usage_logs (tenant_id, phone_mapping_id, usage_type, entry_kind, quantity, unit, voice_seconds, sms_segments,
-      direction, provider_sid, idempotency_key, event_at, billing_period_start, actor, reason, metadata)
+      direction, channel, provider_sid, idempotency_key, event_at, billing_period_start, actor, reason, metadata)
     select f.tenants[k], f.ids[k], kind,
       case when adj then 'adjustment' else 'usage' end,
       case when adj then (case when i % 2 = 0 then -1 else 2 end) when kind = 'voice' then 1 + (i % 900) / 60 else 1 end,
       case when kind = 'voice' then 'minutes' else 'messages' end,
       case when kind = 'voice' and not adj then i % 900 end,
       case when kind = 'sms' and not adj then 1 + i % 3 end,
-      case when adj then null when i % 3 = 0 then 'outbound' else 'inbound' end,
+      case when adj then 'inbound' when i % 3 = 0 then 'outbound' else 'inbound' end,
+      case when kind = 'voice' then null when adj then 'sms' when i % 10 = 1 then 'mms' when i % 10 = 3 then 'whatsapp' else 'sms' end,
       case when not adj then sid end, case when adj then 'adjustment:' || sid else kind || ':' || sid end,
       at, date_trunc('month', at at time zone tz)::date,
       case when adj then 'bench' end, case when adj then 'bench correction' end, '{}'::jsonb
@@ -53,19 +54,29 @@ export async function generateLedger(sql: postgres.Sql, logRows: number): Promis
       lpad(to_hex(i), 32, '0') as sid,
       timestamptz '2025-01-01T08:00:00Z' + (i::float8 / ${logRows}::int) * interval '364 days' as at) x
     cross join lateral (select t.billing_time_zone as tz from tenants t where t.id = f.tenants[x.k]) z`;
-  // Counters: each mapping and period that has entries, summed as log_usage_batch and
-  // post_usage_adjustment add them.
+  // Counters: each mapping and period that has entries, summed as log_usage_batch (db/functions/
+  // 40-counting.sql) and post_usage_adjustment (70-adjustments.sql) add them.
   await sql`
     insert into tenant_usage_counters (tenant_id, phone_mapping_id, billing_period_start, billing_period_end,
-      voice_minutes_used, voice_calls_count, voice_seconds_used, sms_count_used, sms_sent_count, sms_received_count, sms_segments_used)
+      voice_minutes_used, voice_calls_count, voice_seconds_used, voice_inbound_minutes, voice_outbound_minutes,
+      sms_count_used, sms_sent_count, sms_received_count, sms_segments_used, sms_inbound_segments, sms_outbound_segments,
+      mms_sent_count, mms_received_count, whatsapp_sent_count, whatsapp_received_count)
     select tenant_id, phone_mapping_id, billing_period_start, (billing_period_start + interval '1 month' - interval '1 day')::date,
       coalesce(sum(quantity) filter (where usage_type = 'voice'), 0),
       count(*) filter (where usage_type = 'voice' and entry_kind = 'usage'),
       coalesce(sum(voice_seconds), 0),
-      coalesce(sum(quantity) filter (where usage_type = 'sms'), 0),
-      count(*) filter (where usage_type = 'sms' and entry_kind = 'usage' and direction = 'outbound'),
-      count(*) filter (where usage_type = 'sms' and entry_kind = 'usage' and direction = 'inbound'),
-      coalesce(sum(sms_segments), 0)
+      coalesce(sum(quantity) filter (where usage_type = 'voice' and direction = 'inbound'), 0),
+      coalesce(sum(quantity) filter (where usage_type = 'voice' and direction = 'outbound'), 0),
+      coalesce(sum(quantity) filter (where channel = 'sms'), 0),
+      coalesce(sum(quantity) filter (where channel = 'sms' and direction = 'outbound'), 0),
+      coalesce(sum(quantity) filter (where channel = 'sms' and direction = 'inbound'), 0),
+      coalesce(sum(sms_segments) filter (where channel = 'sms'), 0),
+      coalesce(sum(sms_segments) filter (where channel = 'sms' and direction = 'inbound'), 0),
+      coalesce(sum(sms_segments) filter (where channel = 'sms' and direction = 'outbound'), 0),
+      count(*) filter (where channel = 'mms' and direction = 'outbound'),
+      count(*) filter (where channel = 'mms' and direction = 'inbound'),
+      count(*) filter (where channel = 'whatsapp' and direction = 'outbound'),
+      count(*) filter (where channel = 'whatsapp' and direction = 'inbound')
     from tenant_usage_logs group by 1, 2, 3`;
   await sql`
     insert into tenant_usage_daily (tenant_id, billing_period_start, day, voice_minutes, voice_calls, messages)
