@@ -85,7 +85,10 @@ describe("GET /api/metrics", () => {
     expect(await send(voiceStatus, VOICE, voiceStatusParams({ CallSid: sidOf("CA", 0x7002), CallStatus: "ringing" }))).toBe(200); // ignored
     expect(await send(voiceStatus, VOICE, voiceStatusParams({ CallSid: sidOf("CA", 0x7003), CallDuration: "5", To: "+14155550999" }))).toBe(200); // unmatched
     expect(await send(voiceStatus, VOICE, completed, { signature: "forged" })).toBe(403); // rejected_signature
-    expect(await send(voiceStatus, VOICE, voiceStatusParams({ CallSid: sidOf("CA", 0x7004), CallDuration: "a minute" }))).toBe(400); // invalid
+    // Signed but unreadable: answered 2xx and kept in the inbox with the reason, counted invalid.
+    expect(await send(voiceStatus, VOICE, voiceStatusParams({ CallSid: sidOf("CA", 0x7004), CallDuration: "a minute" }))).toBe(200); // invalid
+    // Not a form post: refused before the signature is read, counted invalid too.
+    expect((await smsStatus(new Request("http://127.0.0.1:3000/api/twilio/sms/status", { method: "POST", headers: { "content-type": "application/json" }, body: "{}" }))).status).toBe(415);
     expect(await send(smsInbound, "/api/twilio/sms/inbound", inboundSmsParams({ MessageSid: sidOf("SM", 0x7005) }))).toBe(200); // counted
     expect(await send(smsStatus, "/api/twilio/sms/status", messageStatusParams({ MessageSid: sidOf("SM", 0x7006), MessageStatus: "queued" }))).toBe(200); // ignored
     expect(await send(smsStatus, "/api/twilio/sms/status", messageStatusParams({ MessageSid: sidOf("SM", 0x7007) }), { signature: null })).toBe(403);
@@ -103,11 +106,13 @@ describe("GET /api/metrics", () => {
       "voice_status/invalid": 1,
       "sms_inbound/counted": 1,
       "sms_status/ignored": 1,
+      "sms_status/invalid": 1,
       "sms_status/rejected_signature": 1,
     });
-    // The unmatched inbox's gauge is its open rows, read at scrape time.
+    // The unmatched inbox's gauge is its open rows, read at scrape time: the unmatched call and the
+    // unreadable one.
     expect(sampleValue(after, "billing_map_unmatched_open")).toBe(await countRows(database().db, "unmatched_usage_events", sql`status = 'open'`));
-    expect(sampleValue(after, "billing_map_unmatched_open")).toBe(1);
+    expect(sampleValue(after, "billing_map_unmatched_open")).toBe(2);
     // The webhook writer's batches: the five countable events went through it (the duplicates and the
     // unmatched one too: routes are read in the batch), each batch timed and sized.
     const batched = (name: string) => (sampleValue(after, name, { writer: "webhook" }) ?? 0) - (sampleValue(before, name, { writer: "webhook" }) ?? 0);
