@@ -13,7 +13,7 @@ async function main() {
     });
     console.log(
       `Demo data ready (${databaseKind()}): ${summary.tenants} tenants, ${summary.numbers} numbers, ` +
-        `${summary.callsCounted} calls and ${summary.messagesCounted} messages newly counted.`,
+        `${summary.callsCounted} calls, ${summary.messagesCounted} messages and ${summary.webhookEventsCounted} webhook events (call legs, WhatsApp, MMS) newly counted.`,
     );
     console.log("Demo sign-ins:");
     for (const user of DEMO_USERS) {

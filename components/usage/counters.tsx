@@ -1,14 +1,23 @@
-// How counters are shown: every counter of the original design plus raw seconds and segments.
+// How counters are shown: every counter of the original design plus raw seconds and segments, then the
+// figures Twilio prices apart (minutes and SMS segments by direction, MMS and WhatsApp by direction).
 import type { Counters } from "@/lib/usage/report";
 
 export const COUNTER_LABELS: [keyof Counters, string][] = [
   ["voiceMinutesUsed", "Voice minutes"],
   ["voiceCallsCount", "Calls"],
   ["voiceSecondsUsed", "Voice seconds"],
-  ["smsCountUsed", "Messages"],
-  ["smsSentCount", "Sent"],
-  ["smsReceivedCount", "Received"],
-  ["smsSegmentsUsed", "Segments"],
+  ["smsCountUsed", "SMS"],
+  ["smsSentCount", "SMS sent"],
+  ["smsReceivedCount", "SMS received"],
+  ["smsSegmentsUsed", "SMS segments"],
+  ["voiceInboundMinutes", "Minutes in"],
+  ["voiceOutboundMinutes", "Minutes out"],
+  ["smsInboundSegments", "Segments in"],
+  ["smsOutboundSegments", "Segments out"],
+  ["mmsReceivedCount", "MMS in"],
+  ["mmsSentCount", "MMS out"],
+  ["whatsappReceivedCount", "WhatsApp in"],
+  ["whatsappSentCount", "WhatsApp out"],
 ];
 
 export const fmt = (n: number) => n.toLocaleString("en-US");

@@ -24,7 +24,24 @@ export function LogFilters({ basePath, values, showTenant }: { basePath: string;
         <select name="type" defaultValue={values.type ?? ""} className={field}>
           <option value="">Voice and SMS</option>
           <option value="voice">Voice</option>
+          <option value="sms">Messages</option>
+        </select>
+      </label>
+      <label className="flex flex-col gap-1 text-sm">
+        Channel
+        <select name="channel" defaultValue={values.channel ?? ""} className={field}>
+          <option value="">Every channel</option>
           <option value="sms">SMS</option>
+          <option value="mms">MMS</option>
+          <option value="whatsapp">WhatsApp</option>
+        </select>
+      </label>
+      <label className="flex flex-col gap-1 text-sm">
+        Direction
+        <select name="direction" defaultValue={values.direction ?? ""} className={field}>
+          <option value="">Both directions</option>
+          <option value="inbound">Inbound</option>
+          <option value="outbound">Outbound</option>
         </select>
       </label>
       <label className="flex flex-col gap-1 text-sm">
@@ -92,7 +109,8 @@ export function LogTable({ basePath, values, page, exportHref }: { basePath: str
                 <td className="px-3 py-2">{r.tenantId}</td>
                 <td className="px-3 py-2 font-mono">{r.phoneNumber}</td>
                 <td className="px-3 py-2">
-                  {r.usageType} {r.direction ?? ""} {r.entryKind === "adjustment" ? <strong>adjustment</strong> : ""}
+                  {r.channel ?? r.usageType} {r.direction ?? ""} {r.entryKind === "adjustment" ? <strong>adjustment</strong> : ""}
+                  {r.parentCallSid && <span className="block text-xs text-slate-500">leg of {r.parentCallSid}</span>}
                 </td>
                 <td className="px-3 py-2 text-right tabular-nums">
                   {r.quantity} {r.unit}
@@ -130,7 +148,8 @@ export function LogTable({ basePath, values, page, exportHref }: { basePath: str
 
 export function LogEntryView({ entry, backHref }: { entry: import("@/lib/usage/audit-log").AuditLogEntry; backHref: string }) {
   const rows: [string, string][] = [
-    ["Entry", `${entry.entryKind} · ${entry.usageType}${entry.direction ? ` · ${entry.direction}` : ""}`],
+    ["Entry", `${entry.entryKind} · ${entry.usageType}${entry.channel ? ` · ${entry.channel}` : ""}${entry.direction ? ` · ${entry.direction}` : ""}`],
+    ["Parent call", entry.parentCallSid ?? "—"],
     ["Tenant", entry.tenantId],
     ["Number", entry.phoneNumber],
     ["Quantity", `${entry.quantity} ${entry.unit}`],

@@ -21,16 +21,29 @@ describe("the demo seed", () => {
                  (select count(*)::int from tenant_usage_logs where usage_type = 'voice') as logged_calls,
                  (select count(*)::int from tenant_usage_logs where usage_type = 'sms') as logged_sms`,
     );
-    expect(sums?.calls).toBe(first.callsCounted);
-    expect(sums?.sms).toBe(first.messagesCounted);
-    expect([sums?.minutes, sums?.calls, sums?.sms]).toEqual([sums?.logged_minutes, sums?.logged_calls, sums?.logged_sms]);
+    // Eight call legs (three forwarded calls and a Client call) and two messages (WhatsApp, MMS) came
+    // through the webhook path; a dialed leg without its parent waits in the inbox.
+    expect(first.webhookEventsCounted).toBe(10);
+    expect(sums?.calls).toBe(first.callsCounted + 8);
+    expect([sums?.minutes, sums?.calls]).toEqual([sums?.logged_minutes, sums?.logged_calls]);
+    expect(sums?.logged_sms).toBe(first.messagesCounted + 2);
+    const [channels] = await queryRows<{ sms: number; mms: number; whatsapp: number; waiting: number; unreadable: number }>(
+      db,
+      sql`select (select sum(sms_count_used)::int from tenant_usage_counters) as sms,
+                 (select sum(mms_sent_count + mms_received_count)::int from tenant_usage_counters) as mms,
+                 (select sum(whatsapp_sent_count + whatsapp_received_count)::int from tenant_usage_counters) as whatsapp,
+                 (select count(*)::int from unmatched_usage_events where status = 'open' and reason like '%waiting for its parent call%') as waiting,
+                 (select count(*)::int from unmatched_usage_events where status = 'open' and reason like 'Could not be read:%') as unreadable`,
+    );
+    expect(channels!.sms + channels!.mms + channels!.whatsapp).toBe(sums!.logged_sms);
+    expect([channels!.mms > 1, channels!.whatsapp > 1, channels!.waiting, channels!.unreadable]).toEqual([true, true, 1, 1]);
 
     const counters = async () => (await snapshotTables(db)).tenant_usage_counters ?? "";
     const before = await counters();
     const second = await seedDemoData(db, { callsPerDay: 2, messagesPerDay: 3 });
-    expect(second.callsCounted + second.messagesCounted).toBe(0);
+    expect(second.callsCounted + second.messagesCounted + second.webhookEventsCounted).toBe(0);
     expect((await counters()).split(":")[0]).toBe(before.split(":")[0]);
     const [again] = await queryRows<{ calls: number }>(db, sql`select sum(voice_calls_count)::int as calls from tenant_usage_counters`);
-    expect(again?.calls).toBe(first.callsCounted);
+    expect(again?.calls).toBe(first.callsCounted + 8);
   });
 });

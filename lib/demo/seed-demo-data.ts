@@ -1,11 +1,13 @@
 // Demo data so the screens are not empty: three tenants, a few numbers each, and the previous month
-// plus this month so far of voice and SMS usage. Usage is counted through the ledger's own SQL
+// plus this month so far of voice and message usage (SMS, MMS, WhatsApp; calls in both directions,
+// forwarded and Client calls' legs). Usage is counted through the ledger's own SQL
 // functions with deterministic SIDs, so running the seed twice counts nothing more.
 import "server-only";
 import { inArray, sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { tenants, tenantPhoneMappings } from "@/db/schema";
 import { mapNumberToTenant } from "@/lib/billing/mapping";
+import { seedDemoCallLegs } from "./seed-demo-call-legs";
 
 export interface DemoUser {
   email: string;
@@ -46,6 +48,8 @@ export interface SeedSummary {
   numbers: number;
   callsCounted: number;
   messagesCounted: number;
+  /** Call legs and channel messages counted through the webhook path. */
+  webhookEventsCounted: number;
 }
 
 export async function seedDemoData(
@@ -105,12 +109,16 @@ export async function seedDemoData(
       select count(*) filter (where (log_sms_usage(e.tenant_id, e.mapping_id,
         case when e.h % 2 = 0 then 'outbound' else 'inbound' end,
         jsonb_build_object(
-          'message_sid', 'SM' || md5('seed-sms-' || e.phone_number || '-' || e.g),
+          'message_sid', case when abs(e.h) % 10 = 0 then 'MM' else 'SM' end || md5('seed-sms-' || e.phone_number || '-' || e.g),
+          'channel', case abs(e.h) % 10 when 0 then 'mms' when 1 then 'whatsapp' else 'sms' end,
           'num_segments', 1 + abs(e.h) % 3,
           'timestamp', to_char((span.start_at + (abs(e.h) % greatest(1, extract(epoch from span.end_at - span.start_at)::int)) * interval '1 second') at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
           'source', 'demo-seed'))).counted)::int as counted
       from events e, span`,
   );
+
+  // Forwarded and Client calls, WhatsApp and MMS, a waiting leg and an unreadable callback, through the webhook path.
+  const legs = await seedDemoCallLegs(db, DEMO_NUMBERS[0].phoneNumber);
 
   for (const user of DEMO_USERS) await options.createUser?.(db, user);
 
@@ -119,5 +127,6 @@ export async function seedDemoData(
     numbers: DEMO_NUMBERS.length,
     callsCounted: voice?.counted ?? 0,
     messagesCounted: sms?.counted ?? 0,
+    webhookEventsCounted: legs,
   };
 }

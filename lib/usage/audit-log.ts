@@ -5,7 +5,7 @@ import "server-only";
 import { sql, type SQL } from "drizzle-orm";
 import { z } from "zod";
 import { queryRows, type Db } from "@/db/client";
-import { logEntryKinds, usageTypes } from "@/db/schema";
+import { logEntryKinds, messageChannels, smsDirections, usageTypes } from "@/db/schema";
 import { BillingError } from "@/lib/errors";
 import { decodeCursor, pageOf, type Page } from "@/lib/pagination";
 import { e164Schema, parseInput, tenantIdSchema } from "@/lib/validation";
@@ -30,6 +30,8 @@ export const auditLogFiltersSchema = z
     tenant: z.preprocess(blank, tenantIdSchema.optional()),
     number: z.preprocess(blank, e164Schema.optional()),
     type: z.preprocess(blank, z.enum(usageTypes, { error: "Usage type must be voice or sms" }).optional()),
+    channel: z.preprocess(blank, z.enum(messageChannels, { error: "Channel must be sms, mms or whatsapp" }).optional()),
+    direction: z.preprocess(blank, z.enum(smsDirections, { error: "Direction must be inbound or outbound" }).optional()),
     kind: z.preprocess(blank, z.enum(logEntryKinds, { error: "Entry kind must be usage or adjustment" }).optional()),
     sid: z.preprocess(
       blank,
@@ -54,6 +56,10 @@ export interface AuditLogRow {
   voiceSeconds: number | null;
   smsSegments: number | null;
   direction: string | null;
+  /** A message's channel (sms, mms, whatsapp); null for voice. */
+  channel: string | null;
+  /** A call leg's parent call. */
+  parentCallSid: string | null;
   providerSid: string | null;
   billingPeriodStart: string;
   actor: string | null;
@@ -70,6 +76,8 @@ export function auditLogWhere(filters: AuditLogFilters): SQL[] {
   if (filters.number) where.push(sql`l.phone_mapping_id in (select id from tenant_phone_mappings where phone_number = ${filters.number})`);
   if (filters.type) where.push(sql`l.usage_type = ${filters.type}`);
   if (filters.kind) where.push(sql`l.entry_kind = ${filters.kind}`);
+  if (filters.channel) where.push(sql`l.channel = ${filters.channel}`);
+  if (filters.direction) where.push(sql`l.direction = ${filters.direction}`);
   if (filters.sid) {
     // Through the exactly-once key's unique index: 'voice:<CallSid>' / 'sms:<direction>:<MessageSid>'.
     where.push(sql`l.idempotency_key in (${`voice:${filters.sid}`}, ${`sms:inbound:${filters.sid}`}, ${`sms:outbound:${filters.sid}`})`);
@@ -89,7 +97,8 @@ export const EVENT_AT_ISO = `to_char(l.event_at at time zone 'UTC', 'YYYY-MM-DD"
 /** An AuditLogRow's columns, from AUDIT_LOG_FROM. */
 const AUDIT_LOG_COLUMNS = `l.id::int as id, ${LOGGED_AT_ISO} as "loggedAt", ${EVENT_AT_ISO} as "eventAt",
     l.tenant_id as "tenantId", m.phone_number as "phoneNumber", l.usage_type as "usageType", l.entry_kind as "entryKind",
-    l.quantity, l.unit, l.voice_seconds as "voiceSeconds", l.sms_segments as "smsSegments", l.direction,
+    l.quantity, l.unit, l.voice_seconds as "voiceSeconds", l.sms_segments as "smsSegments", l.direction, l.channel,
+    l.parent_call_sid as "parentCallSid",
     l.provider_sid as "providerSid", l.billing_period_start::text as "billingPeriodStart", l.actor, l.reason`;
 const AUDIT_LOG_FROM = "from tenant_usage_logs l join tenant_phone_mappings m on m.id = l.phone_mapping_id";
 

@@ -28,6 +28,15 @@ export const USAGE_CSV_COLUMNS = [
   "sms_sent_count",
   "sms_received_count",
   "sms_segments_used",
+  // Appended, so parsers reading the columns above by position keep working.
+  "voice_inbound_minutes",
+  "voice_outbound_minutes",
+  "sms_inbound_segments",
+  "sms_outbound_segments",
+  "mms_sent_count",
+  "mms_received_count",
+  "whatsapp_sent_count",
+  "whatsapp_received_count",
 ] as const;
 
 /** The audit-log export's columns, in this order. */
@@ -48,6 +57,8 @@ export const AUDIT_LOG_CSV_COLUMNS = [
   "billing_period_start",
   "actor",
   "reason",
+  "channel",
+  "parent_call_sid",
 ] as const;
 
 const CHUNK = 5000;
@@ -101,7 +112,9 @@ export async function usageCsvStream(db: Db, input: { period: unknown; tenantId?
         sql`select c.billing_period_start::text as period_start, c.billing_period_end::text as period_end, c.tenant_id,
             t.name as tenant_name, m.phone_number, m.twilio_number_sid, m.number_type,
             c.voice_minutes_used, c.voice_calls_count, c.voice_seconds_used, c.sms_count_used, c.sms_sent_count,
-            c.sms_received_count, c.sms_segments_used, c.phone_mapping_id::text as mapping_key
+            c.sms_received_count, c.sms_segments_used, c.voice_inbound_minutes, c.voice_outbound_minutes,
+            c.sms_inbound_segments, c.sms_outbound_segments, c.mms_sent_count, c.mms_received_count,
+            c.whatsapp_sent_count, c.whatsapp_received_count, c.phone_mapping_id::text as mapping_key
           from tenant_usage_counters c join tenants t on t.id = c.tenant_id join tenant_phone_mappings m on m.id = c.phone_mapping_id
           where c.billing_period_start = ${start}::date
             ${tenantId ? sql`and c.tenant_id = ${tenantId}` : sql``}
@@ -129,13 +142,14 @@ const csvText = (c: string) =>
 /**
  * One audit-log row as one CSV line, written by PostgreSQL (AUDIT_LOG_CSV_COLUMNS, in order). Numbers,
  * dates, and the columns a CHECK constraint holds to a fixed shape (tenant id, E.164 number, usage type,
- * entry kind, direction) cannot need quoting; the other text can. concat_ws skips a NULL (and its
+ * entry kind, direction, channel) cannot need quoting; the other text can. concat_ws skips a NULL (and its
  * comma), so every nullable column is coalesced to ''.
  */
 const AUDIT_LOG_CSV_LINE = sql.raw(`concat_ws(',', l.id, ${LOGGED_AT_ISO}, ${EVENT_AT_ISO},
     l.tenant_id, m.phone_number, l.usage_type, l.entry_kind, l.quantity, ${csvText("l.unit")},
     coalesce(l.voice_seconds::text, ''), coalesce(l.sms_segments::text, ''), coalesce(l.direction, ''),
-    ${csvText("l.provider_sid")}, to_char(l.billing_period_start, 'YYYY-MM-DD'), ${csvText("l.actor")}, ${csvText("l.reason")}) || E'\\n'`);
+    ${csvText("l.provider_sid")}, to_char(l.billing_period_start, 'YYYY-MM-DD'), ${csvText("l.actor")}, ${csvText("l.reason")},
+    coalesce(l.channel, ''), ${csvText("l.parent_call_sid")}) || E'\\n'`);
 
 /**
  * The filtered audit log, newest first, every row. Each keyset chunk is one query whose single value is

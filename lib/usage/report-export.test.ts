@@ -7,7 +7,7 @@ import { queryRows } from "@/db/client";
 import { logSmsUsage, logVoiceUsage, mapNumberToTenant } from "@/lib/billing";
 import { BillingError } from "@/lib/errors";
 import { createTenant, sidOf, useTestDatabase } from "@/lib/testing/db";
-import { auditLogFiltersSchema } from "./audit-log";
+import { auditLogFiltersSchema, auditLogPage } from "./audit-log";
 import { postUsageAdjustment } from "@/lib/billing/adjustments";
 import { AUDIT_LOG_CSV_COLUMNS, auditLogCsvStream, USAGE_CSV_COLUMNS, usageCsvStream } from "./export";
 import { dailyUsage, usageByNumber, usageReport } from "./report";
@@ -35,8 +35,23 @@ describe("usage report and exports", () => {
       const mapping = [a1, a2, b1][i % 3]!.mapping;
       const day = String(1 + (i % 28)).padStart(2, "0");
       jobs.push(
-        logVoiceUsage(db, { tenantId: mapping.tenantId, phoneMappingId: mapping.id, durationSeconds: 30 + i * 17, callSid: sidOf("CA", i), startedAt: new Date(`2025-06-${day}T15:00:00Z`) }),
-        logSmsUsage(db, { tenantId: mapping.tenantId, phoneMappingId: mapping.id, direction: i % 2 ? "inbound" : "outbound", messageSid: sidOf("SM", i), numSegments: 1 + (i % 3), timestamp: new Date(`2025-06-${day}T16:00:00Z`) }),
+        logVoiceUsage(db, {
+          tenantId: mapping.tenantId,
+          phoneMappingId: mapping.id,
+          durationSeconds: 30 + i * 17,
+          callSid: sidOf("CA", i),
+          startedAt: new Date(`2025-06-${day}T15:00:00Z`),
+          metadata: { direction: i % 2 ? "outbound-api" : "inbound" },
+        }),
+        logSmsUsage(db, {
+          tenantId: mapping.tenantId,
+          phoneMappingId: mapping.id,
+          direction: i % 2 ? "inbound" : "outbound",
+          messageSid: sidOf("SM", i),
+          numSegments: 1 + (i % 3),
+          timestamp: new Date(`2025-06-${day}T16:00:00Z`),
+          channel: i % 5 === 1 ? "mms" : i % 5 === 3 ? "whatsapp" : "sms",
+        }),
       );
     }
     // May, the previous period, for the change.
@@ -44,13 +59,17 @@ describe("usage report and exports", () => {
     await Promise.all(jobs);
   });
 
+  // The columns appended to the usage CSV for channels and directions.
+  const NEW_COUNTER_COLUMNS = USAGE_CSV_COLUMNS.slice(USAGE_CSV_COLUMNS.indexOf("sms_segments_used") + 1);
+
   async function sqlTotals(period: string) {
     return queryRows<Record<string, string>>(
       database().db,
       sql`select tenant_id, sum(voice_minutes_used)::text as voice_minutes_used, sum(voice_calls_count)::text as voice_calls_count,
           sum(voice_seconds_used)::text as voice_seconds_used, sum(sms_count_used)::text as sms_count_used,
           sum(sms_sent_count)::text as sms_sent_count, sum(sms_received_count)::text as sms_received_count,
-          sum(sms_segments_used)::text as sms_segments_used
+          sum(sms_segments_used)::text as sms_segments_used,
+          ${sql.raw(NEW_COUNTER_COLUMNS.map((c) => `sum(${c})::text as ${c}`).join(", "))}
         from tenant_usage_counters where billing_period_start = ${`${period}-01`}::date group by tenant_id order by tenant_id`,
     );
   }
@@ -70,10 +89,24 @@ describe("usage report and exports", () => {
         smsSentCount: Number(e.sms_sent_count),
         smsReceivedCount: Number(e.sms_received_count),
         smsSegmentsUsed: Number(e.sms_segments_used),
+        voiceInboundMinutes: Number(e.voice_inbound_minutes),
+        voiceOutboundMinutes: Number(e.voice_outbound_minutes),
+        smsInboundSegments: Number(e.sms_inbound_segments),
+        smsOutboundSegments: Number(e.sms_outbound_segments),
+        mmsSentCount: Number(e.mms_sent_count),
+        mmsReceivedCount: Number(e.mms_received_count),
+        whatsappSentCount: Number(e.whatsapp_sent_count),
+        whatsappReceivedCount: Number(e.whatsapp_received_count),
       });
+      // Each total is its directions' sum.
+      expect(t.current.voiceMinutesUsed).toBe(t.current.voiceInboundMinutes + t.current.voiceOutboundMinutes);
+      expect(t.current.smsSegmentsUsed).toBe(t.current.smsInboundSegments + t.current.smsOutboundSegments);
     }
     expect(report.totals.voiceCallsCount).toBe(40);
-    expect(report.totals.smsCountUsed).toBe(40);
+    // 40 messages: i % 5 of 1 are MMS (8), of 3 WhatsApp (8), the rest SMS (24); every channel is a message a day.
+    expect([report.totals.smsCountUsed, report.totals.mmsSentCount + report.totals.mmsReceivedCount]).toEqual([24, 8]);
+    expect(report.totals.whatsappSentCount + report.totals.whatsappReceivedCount).toBe(8);
+    expect(report.totals.voiceOutboundMinutes).toBeGreaterThan(0);
     const beta = report.tenants.find((t) => t.tenantId === "beta")!;
     expect(beta.previous).toMatchObject({ voiceMinutesUsed: 10, voiceCallsCount: 1 });
 
@@ -102,7 +135,7 @@ describe("usage report and exports", () => {
     const expected = await sqlTotals("2025-06");
     for (const e of expected) {
       const mine = records.filter((r) => r.tenant_id === e.tenant_id);
-      for (const column of ["voice_minutes_used", "voice_calls_count", "voice_seconds_used", "sms_count_used", "sms_sent_count", "sms_received_count", "sms_segments_used"]) {
+      for (const column of ["voice_minutes_used", "voice_calls_count", "voice_seconds_used", "sms_count_used", "sms_sent_count", "sms_received_count", "sms_segments_used", ...NEW_COUNTER_COLUMNS]) {
         expect({ tenant: e.tenant_id, column, sum: mine.reduce((s, r) => s + Number(r[column]), 0) }).toEqual({ tenant: e.tenant_id, column, sum: Number(e[column]) });
       }
     }
@@ -132,6 +165,24 @@ describe("usage report and exports", () => {
     expect(records.map((r) => Number(r.id))).toEqual(expected.map((r) => r.id));
   });
 
+  it("the audit log filters by channel and by direction, in the browser and the CSV alike", async () => {
+    const { db } = database();
+    for (const [filter, where] of [
+      [{ channel: "mms" }, sql`channel = 'mms'`],
+      [{ channel: "whatsapp", direction: "inbound" }, sql`channel = 'whatsapp' and direction = 'inbound'`],
+      [{ type: "voice", direction: "outbound" }, sql`usage_type = 'voice' and direction = 'outbound'`],
+    ] as const) {
+      const filters = auditLogFiltersSchema.parse(filter);
+      const expected = await queryRows<{ id: number }>(db, sql`select id::int as id from tenant_usage_logs where ${where} order by logged_at desc, id desc`);
+      expect(expected.length, JSON.stringify(filter)).toBeGreaterThan(1);
+      const page = await auditLogPage(db, { filters, limit: 500 });
+      expect(page.rows.map((r) => r.id)).toEqual(expected.map((r) => r.id));
+      const records = parse(await text(await auditLogCsvStream(db, { filters })), { columns: true }) as Record<string, string>[];
+      expect(records.map((r) => Number(r.id))).toEqual(expected.map((r) => r.id));
+    }
+    expect(auditLogFiltersSchema.safeParse({ channel: "fax" }).error?.issues[0]?.message).toBe("Channel must be sms, mms or whatsapp");
+  });
+
   it("an adjustment's reason with commas, quotes and a line break survives the audit-log CSV", async () => {
     const { db } = database();
     const [mapping] = await queryRows<{ id: string }>(db, sql`select id::text as id from tenant_phone_mappings where tenant_id = 'beta'`);
@@ -151,7 +202,8 @@ describe("usage report and exports", () => {
       sql`select l.id::text as id, to_char(l.logged_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') as logged_at,
           to_char(l.event_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"') as event_at, l.tenant_id, m.phone_number, l.usage_type,
           l.entry_kind, l.quantity::text as quantity, l.unit, l.voice_seconds::text as voice_seconds, l.sms_segments::text as sms_segments,
-          l.direction, l.provider_sid, l.billing_period_start::text as billing_period_start, l.actor, l.reason
+          l.direction, l.provider_sid, l.billing_period_start::text as billing_period_start, l.actor, l.reason,
+          l.channel, l.parent_call_sid
         from tenant_usage_logs l join tenant_phone_mappings m on m.id = l.phone_mapping_id order by l.logged_at desc, l.id desc`,
     );
     const ties = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from tenant_usage_logs group by logged_at order by 1 desc limit 1`);

@@ -8,16 +8,30 @@ import { queryRows, type Db } from "@/db/client";
 import { billingPeriodFromMonth, previousBillingPeriod } from "@/lib/billing/periods";
 import { parseInput, periodSchema } from "@/lib/validation";
 
-export const COUNTER_FIELDS = [
-  "voiceMinutesUsed",
-  "voiceCallsCount",
-  "voiceSecondsUsed",
-  "smsCountUsed",
-  "smsSentCount",
-  "smsReceivedCount",
-  "smsSegmentsUsed",
+/** Every counter column of tenant_usage_counters the screens and reports show, once. */
+const COUNTER_COLUMNS = [
+  "voice_minutes_used",
+  "voice_calls_count",
+  "voice_seconds_used",
+  "sms_count_used",
+  "sms_sent_count",
+  "sms_received_count",
+  "sms_segments_used",
+  "voice_inbound_minutes",
+  "voice_outbound_minutes",
+  "sms_inbound_segments",
+  "sms_outbound_segments",
+  "mms_sent_count",
+  "mms_received_count",
+  "whatsapp_sent_count",
+  "whatsapp_received_count",
 ] as const;
-export type Counters = Record<(typeof COUNTER_FIELDS)[number], number>;
+
+type CamelCase<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;
+const camel = <S extends string>(column: S) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) as CamelCase<S>;
+
+export const COUNTER_FIELDS = COUNTER_COLUMNS.map(camel);
+export type Counters = Record<CamelCase<(typeof COUNTER_COLUMNS)[number]>, number>;
 
 function countersOf(row: Record<string, unknown>, prefix = ""): Counters {
   const out = {} as Counters;
@@ -45,15 +59,8 @@ export interface UsageReport {
   totals: Counters;
 }
 
-const COLS = [
-  ["voice_minutes_used", "VoiceMinutesUsed"],
-  ["voice_calls_count", "VoiceCallsCount"],
-  ["voice_seconds_used", "VoiceSecondsUsed"],
-  ["sms_count_used", "SmsCountUsed"],
-  ["sms_sent_count", "SmsSentCount"],
-  ["sms_received_count", "SmsReceivedCount"],
-  ["sms_segments_used", "SmsSegmentsUsed"],
-] as const;
+/** [column, its field with the first letter capitalised] for prefixed aliases ("curVoiceMinutesUsed"). */
+const COLS = COUNTER_COLUMNS.map((col) => [col, camel(col).replace(/^./, (c) => c.toUpperCase())] as const);
 
 function sums(prefix: string, periodCondition: string) {
   return sql.raw(COLS.map(([col, name]) => `coalesce(sum(c.${col}) FILTER (WHERE ${periodCondition}), 0)::bigint::text as "${prefix}${name}"`).join(", "));
