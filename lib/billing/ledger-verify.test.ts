@@ -8,7 +8,8 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { queryRows, type Db } from "@/db/client";
+import { queryRows, useDatabaseForTests, type Db } from "@/db/client";
+import { seedDemoData } from "@/lib/demo/seed-demo-data";
 import { createTenant, sidOf, useTestDatabase } from "@/lib/testing/db";
 import { mapNumberSince } from "@/lib/twilio/test-support";
 import { postUsageAdjustment } from "./adjustments";
@@ -167,4 +168,25 @@ describe("ledger:verify", () => {
       rmSync(dataDir, { recursive: true, force: true });
     }
   }, 120_000);
+});
+
+describe("ledger:verify on the demo data (calls and their legs, every channel, adjustments, the inbox), written by the real writers", () => {
+  const database = useTestDatabase();
+
+  it("verifies clean", async () => {
+    const { db } = database();
+    useDatabaseForTests(database());
+    await seedDemoData(db, { callsPerDay: 2, messagesPerDay: 3 });
+    const result = await check(db, null);
+    expect(result.list).toEqual([]);
+    expect(result.logEntriesChecked).toBeGreaterThan(200);
+    const [kinds] = await queryRows<{ mms: number; whatsapp: number; legs: number }>(
+      db,
+      sql`select count(*) filter (where channel = 'mms')::int as mms, count(*) filter (where channel = 'whatsapp')::int as whatsapp,
+            count(*) filter (where parent_call_sid is not null)::int as legs from tenant_usage_logs`,
+    );
+    expect(kinds!.mms).toBeGreaterThan(0);
+    expect(kinds!.whatsapp).toBeGreaterThan(0);
+    expect(kinds!.legs).toBeGreaterThan(0);
+  });
 });
