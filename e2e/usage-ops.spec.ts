@@ -82,9 +82,26 @@ test("an unmatched call is kept, counted once when assigned, and leaves the inbo
     To: "+12505551999",
     Timestamp: new Date().toUTCString(),
   };
+  // The invoicing CSV of the call's period (northwind-legal bills in New York time): the new number's
+  // counter, and every tenant's calls and minutes together.
+  const callPeriod = new Intl.DateTimeFormat("en-CA", { timeZone: "America/New_York", year: "numeric", month: "2-digit" }).format(new Date());
+  const counters = async () => {
+    const csv = await page.request.get(`/api/usage/export?period=${callPeriod}`);
+    expect(csv.status()).toBe(200);
+    const rows = parse(await csv.text(), { columns: true }) as Record<string, string>[];
+    return {
+      number: rows
+        .filter((r) => r.phone_number === "+12505551999")
+        .map((r) => ({ tenant: r.tenant_id, calls: Number(r.voice_calls_count), minutes: Number(r.voice_minutes_used), seconds: Number(r.voice_seconds_used) })),
+      calls: rows.reduce((n, r) => n + Number(r.voice_calls_count), 0),
+      minutes: rows.reduce((n, r) => n + Number(r.voice_minutes_used), 0),
+    };
+  };
   const res = await postSignedWebhook(request, "/api/twilio/voice/status", params);
   expect(res.status()).toBe(200);
   await signIn(page, "ops");
+  const before = await counters();
+  expect(before.number).toEqual([]); // kept unmatched: nothing counted yet
   // Map the number, then assign the kept call to it.
   await page.goto("/ops/numbers/onboard");
   const section = page.getByRole("region", { name: "Map Number for Billing" });
@@ -93,6 +110,7 @@ test("an unmatched call is kept, counted once when assigned, and leaves the inbo
   await section.getByLabel("Phone Number (E.164)").fill("+12505551999");
   await section.getByRole("button", { name: "Map Number for Billing" }).click();
   await expect(section.getByTestId("evidence-panel")).toContainText("✅ Mapped +12505551999");
+  expect((await counters()).number).toEqual([{ tenant: "northwind-legal", calls: 0, minutes: 0, seconds: 0 }]);
 
   await page.goto("/ops/unmatched");
   await expect(page.getByRole("link", { name: /Unmatched/ }).getByLabel(/open unmatched events/)).toBeVisible();
@@ -106,4 +124,7 @@ test("an unmatched call is kept, counted once when assigned, and leaves the inbo
   await page.goto(`/ops/logs?sid=${callSid}`);
   await expect(page.locator("tbody tr")).toHaveCount(1);
   await expect(page.locator("tbody tr")).toContainText("2 minutes");
+  const after = await counters();
+  expect(after.number).toEqual([{ tenant: "northwind-legal", calls: 1, minutes: 2, seconds: 95 }]);
+  expect({ calls: after.calls - before.calls, minutes: after.minutes - before.minutes }).toEqual({ calls: 1, minutes: 2 });
 });

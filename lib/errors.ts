@@ -50,7 +50,7 @@ export class BillingError extends Error {
   }
 }
 
-// SQLSTATEs raised by the billing SQL functions (db/migrations/0001_billing_functions.sql).
+// SQLSTATEs raised by the billing SQL functions (db/functions/).
 const sqlStateCodes: Record<string, BillingErrorCode> = {
   BM400: "invalid_input",
   BM404: "not_found",

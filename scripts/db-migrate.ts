@@ -1,4 +1,5 @@
-// npm run db:migrate — applies db/migrations to DATABASE_URL, or to the embedded PGlite under .data/.
+// npm run db:migrate — applies db/migrations, then db/functions/, to DATABASE_URL, or to the embedded
+// PGlite under .data/.
 import { databaseKind, openDatabase } from "@/db/client";
 
 async function main() {

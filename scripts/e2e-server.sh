@@ -10,7 +10,6 @@ export PGLITE_DATA_DIR="${E2E_PGLITE_DIR:-/tmp/billing-map-e2e-pglite}"
 rm -rf "$PGLITE_DATA_DIR" "$PGLITE_DATA_DIR.lock"
 if [ "${E2E_SKIP_BUILD:-}" != "1" ] || [ ! -f .next-e2e/BUILD_ID ]; then
   npx next build >/tmp/billing-map-e2e-build.log 2>&1 || { tail -50 /tmp/billing-map-e2e-build.log; exit 1; }
-  git checkout --quiet -- tsconfig.json 2>/dev/null || true
 fi
 npm run --silent db:migrate
 npm run --silent db:seed

@@ -87,6 +87,7 @@ describe("sessions and sign-in over HTTP", () => {
     expect((await attempt("guess-number-5")).error).toMatch(/^Too many failed sign-ins for this email\. Try again in 15 minutes\.$/);
     expect(await attempt(PLAYERS.tenantB.password)).toMatchObject({ signedIn: false, error: expect.stringMatching(/^Too many failed sign-ins/) });
     const logs = everyServerLog();
+    expect(logs).toContain(`- Local:         ${app.server.url}`); // the log searched is really this server's
     for (const secret of ["guess-number-1", PLAYERS.tenantB.password, PLAYERS.ops.password]) expect(logs).not.toContain(secret);
   });
 });

@@ -1,5 +1,5 @@
-// Usage alerts recorded by the ledger (record_usage_alerts in db/migrations/0004): 80 % and 100 % of a
-// tenant's monthly allowance, once per threshold per period.
+// Usage alerts recorded by the ledger (record_usage_alerts in db/functions/20-alerts.sql): 80 % and
+// 100 % of a tenant's monthly allowance, once per threshold per period.
 import "server-only";
 import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";

@@ -1,7 +1,7 @@
 // The batch functions read the growing tables (the log, its counters, the unmatched inbox) by key,
-// through their indexes, whatever plan PL/pgSQL has cached (migration 0008). A plan cached while those
-// tables were small used to answer repeats with a hash join over a sequential scan of the whole log:
-// correct, but a cost per batch that grows with the log. PostgreSQL counts every sequential scan a
+// through their indexes, whatever plan PL/pgSQL has cached (billing_logged_usage, billing_webhook_routes).
+// Left to the planner, a plan cached while those tables were small answers repeats with a hash join
+// over a sequential scan of the whole log: correct, but a cost per batch that grows with the log. PostgreSQL counts every sequential scan a
 // transaction starts (pg_stat_xact_user_tables), so the test runs batches with repeats in one
 // transaction, past the point where PL/pgSQL switches to its cached generic plans, and reads the count.
 import { sql } from "drizzle-orm";

@@ -169,14 +169,22 @@ describe("batching ledger writer", () => {
   it("inside a caller's transaction the event is written in that transaction and rolled back with it", async () => {
     const { db } = database();
     const before = await snapshotTables(db);
-    const failed = await db
+    const rollback = new Error("the caller changes its mind");
+    // What the caller's transaction saw, checked after it ended: an assertion failing inside would only
+    // have rolled it back.
+    let inside: { counted: boolean; logRows: number; calls: number } | undefined;
+    const outcome = await db
       .transaction(async (tx) => {
         const result = await logVoiceUsage(tx, { tenantId: "alpha", phoneMappingId: alphaA, durationSeconds: 30, callSid: sidOf("CA", 8000) });
-        expect(result.counted).toBe(true);
-        throw new Error("the caller changes its mind");
+        const logRows = await countRows(tx, "tenant_usage_logs", sql`id = ${result.logId}`);
+        const counters = await countersOf(tx, alphaA);
+        inside = { counted: result.counted, logRows, calls: counters.reduce((a, c) => a + c.voice_calls_count, 0) };
+        throw rollback;
       })
-      .then(() => false, () => true);
-    expect(failed).toBe(true);
+      .then(() => "committed", (err: unknown) => err);
+    expect(outcome).toBe(rollback);
+    const callsBefore = (await countersOf(db, alphaA)).reduce((a, c) => a + c.voice_calls_count, 0);
+    expect(inside).toEqual({ counted: true, logRows: 1, calls: callsBefore + 1 });
     expect(await snapshotTables(db)).toEqual(before);
   });
 

@@ -2,9 +2,9 @@
 // adjustments' callers, the webhooks' own writer after routing): log_usage_batch counts a batch in one
 // statement and one durable commit (batch-writer.ts holds the queueing, lanes, retries).
 //
-// The counting rule is not here: it is the SQL function log_usage_batch (db/migrations), the same
-// code log_voice_usage / log_sms_usage run for one event. Exactly-once holds across batches and
-// within one (the first event of a key counts, its repeats answer counted = false).
+// The counting rule is not here: it is the SQL function log_usage_batch (db/functions/40-counting.sql),
+// the same code log_voice_usage / log_sms_usage run for one event. Exactly-once holds across batches
+// and within one (the first event of a key counts, its repeats answer counted = false).
 import "server-only";
 import { sql } from "drizzle-orm";
 import { PgTransaction } from "drizzle-orm/pg-core";

@@ -68,17 +68,17 @@ function routedResultOf(row: WebhookBatchRow): RoutedWriteResult {
 /**
  * One queue: a batch leaves as soon as none is in flight, and another one only when 16 events wait
  * behind it, or, within one turn of the event loop, as soon as 6 events wait and fewer than 3 batches
- * are in flight. Measured over HTTP (BENCHMARKS.md):
+ * are in flight. Measured over HTTP, with servers side by side on one machine:
  * - two lanes by number kept two small batches in flight at 16 connections and paid PostgreSQL's
  *   fixed cost per batch (~0.75 ms) twice as often; one queue fills each batch, and the backlog rule
  *   still puts a second batch to work under heavy load;
  * - a burst of requests (answers of one batch go out together, so their clients' next requests
  *   arrive together) is parsed in a single turn, during which no database answer can be read: with
  *   batches leaving only at the end of the turn, the burst's first events waited for its last and
- *   then for their whole batch while the server had nothing to parse. Letting 6 at a time leave during
- *   the burst took 16 connections from 74-80 % to 86-89 % of the empty route (same machine, servers
- *   side by side), 64 connections unchanged (86-88 %). Fewer than 6 at a time cost more in fixed
- *   batch costs than it saved (2 at a time: 66 %).
+ *   then for their whole batch while the server had nothing to parse. With 6 at a time leaving during
+ *   the burst, 16 connections reach 86-89 % of the empty route against 74-80 % without (64
+ *   connections: 86-88 % either way). Fewer than 6 at a time cost more in fixed batch costs than
+ *   they save (2 at a time: 66 %).
  * Batches in flight may hold events of the same number: they take their row locks in the same sorted
  * order, so a later one waits, never deadlocks, and the log's unique key keeps each event once.
  */

@@ -53,9 +53,15 @@ describe("listing numbers", () => {
   });
 
   it("filters by tenant, type, status and number or SID prefix", async () => {
-    expect((await walk({ tenant: "beta" })).every((r) => r.tenantId === "beta")).toBe(true);
-    expect(await walk({ tenant: "beta" })).toHaveLength(8);
-    expect((await walk({ type: "sms" })).every((r) => r.numberType === "sms")).toBe(true);
+    // The seed's own rule: number 1000 + i belongs to beta when i % 3 = 0, and is an SMS number when i is odd.
+    const seeded = Array.from({ length: 23 }, (_, i) => ({ i, phoneNumber: `+1415555${1000 + i}` }));
+    const phonesOf = (rows: NumberRow[]) => rows.map((r) => r.phoneNumber).sort();
+    const beta = await walk({ tenant: "beta" });
+    expect(phonesOf(beta)).toEqual(seeded.filter(({ i }) => i % 3 === 0).map((n) => n.phoneNumber));
+    expect(beta.map((r) => r.tenantId)).toEqual(beta.map(() => "beta"));
+    const sms = await walk({ type: "sms" });
+    expect(phonesOf(sms)).toEqual(seeded.filter(({ i }) => i % 2 === 1).map((n) => n.phoneNumber));
+    expect(sms.map((r) => r.numberType)).toEqual(sms.map(() => "sms"));
     expect((await walk({ status: "ended" })).map((r) => r.phoneNumber)).toEqual(["+14155551004"]);
     expect(await walk({ status: "active", sort: "phone" })).toHaveLength(22);
     expect((await walk({ q: "+1415555101" })).map((r) => r.phoneNumber).sort()).toEqual(

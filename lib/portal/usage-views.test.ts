@@ -141,6 +141,11 @@ describe("usage views of the ops console and the tenant portal", () => {
     const { db } = database();
     expect((await opsUsageViewOrError(db, { period: "June" })).error).toMatch(/YYYY-MM/);
     expect((await opsUsageViewOrError(db, { period: "2025-06", tenant: "Not A Tenant!" })).error).toBeTruthy();
-    expect((await opsUsageViewOrError(db, { period: "2025-06", tenant: "" })).view?.expanded).toBeUndefined();
+    // An empty tenant is no tenant: the view of every tenant, not a refusal.
+    const unexpanded = await opsUsageViewOrError(db, { period: "2025-06", tenant: "" });
+    expect(unexpanded.error).toBeNull();
+    expect(unexpanded.view).not.toBeNull();
+    expect(unexpanded.view!.expanded).toBeUndefined();
+    expect(unexpanded.view!.numbers).toBeNull();
   });
 });

@@ -93,8 +93,8 @@ function messageRoute(fields: Record<string, string>, field: "To" | "From", mess
   return { phoneNumber: address.phoneNumber, channel: messageChannelOf(fields, messageSid, media ?? 0) };
 }
 
-// Object.assign, not spreads: a spread of differently shaped objects costs V8 about 1 µs per copy on
-// the webhook path (BENCHMARKS.md).
+// Object.assign, not spreads: a spread of differently shaped objects costs V8 about 1 µs per copy, on
+// every webhook.
 function twilioMetadata(fields: Record<string, string>, extra: Record<string, unknown>): Record<string, unknown> {
   return Object.assign({ source: "twilio_webhook", account_sid: fields.AccountSid, from: fields.From, to: fields.To }, extra);
 }

@@ -157,8 +157,8 @@ const AUDIT_LOG_CSV_LINE = sql.raw(`concat_ws(',', l.id, ${LOGGED_AT_ISO}, ${EVE
  * (no JS string per row or per chunk); the next chunk is read while this one is written, so the
  * database and the response work side by side, and memory is bounded by two chunks whatever the size.
  * The chunk's keyset position comes back beside it: its oldest (logged_at in µs since the epoch, id).
- * (Formatting in Node with csv-stringify measured ~64,000 rows/s; a COPY stream stalled under a slow
- * reader: see BENCHMARKS.md.)
+ * (Formatting in Node with csv-stringify is several times slower; a COPY stream stalls under a slow
+ * reader: BENCHMARKS.md, where the time goes.)
  */
 export async function auditLogCsvStream(db: Db, input: { filters: AuditLogFilters; chunkRows?: number }): Promise<ReadableStream<Uint8Array>> {
   if (input.filters.tenant) await requireTenant(db, input.filters.tenant);

@@ -29,13 +29,22 @@ describe("benchmark events", () => {
 
   it("a repeat always comes after the event it repeats, and SIDs are Twilio-shaped", () => {
     const { events } = makeEvents(numbers, 400, 0.05, "cd");
+    // The n-th distinct event carries n in its SID's last 24 hex digits: the first time each event is
+    // sent must be in the order they were made (0, 1, 2, ...), so no repeat ever comes before its original.
+    const firsts: number[] = [];
     const seen = new Set<string>();
     let repeats = 0;
     for (const e of events) {
-      if (seen.has(keyOf(e))) repeats++;
+      const sid = e.kind === "voice" ? e.callSid : e.messageSid;
+      expect(sid).toMatch(/^(CA|SM)[0-9a-f]{32}$/);
+      if (seen.has(keyOf(e))) {
+        repeats++;
+        continue;
+      }
       seen.add(keyOf(e));
-      expect(e.kind === "voice" ? e.callSid : e.messageSid).toMatch(/^(CA|SM)[0-9a-f]{32}$/);
+      firsts.push(Number.parseInt(sid.slice(-24), 16));
     }
+    expect(firsts).toEqual(Array.from({ length: 380 }, (_, n) => n));
     expect(repeats).toBe(20);
   });
 });

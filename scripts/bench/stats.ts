@@ -35,12 +35,6 @@ export async function runConcurrently<T>(
   return { wallMs: performance.now() - started, latenciesMs: latencies.sort((a, b) => a - b) };
 }
 
-export function loadAverage(): string {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const os = require("node:os") as typeof import("node:os");
-  return os.loadavg().map((x) => x.toFixed(2)).join(" ");
-}
-
 export function round(x: number, digits = 0): number {
   const f = 10 ** digits;
   return Math.round(x * f) / f;
