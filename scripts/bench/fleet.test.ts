@@ -22,9 +22,29 @@ describe("benchmark events", () => {
       calls: voice.length,
       seconds: voice.reduce((a, e) => a + (e.kind === "voice" ? e.seconds : 0), 0),
       minutes: voice.reduce((a, e) => a + (e.kind === "voice" ? Math.ceil(e.seconds / 60) : 0), 0),
+      outboundMinutes: voice.reduce((a, e) => a + (e.kind === "voice" && e.direction === "outbound" ? Math.ceil(e.seconds / 60) : 0), 0),
       messages: sms.length,
       segments: sms.reduce((a, e) => a + (e.kind === "sms" ? e.segments : 0), 0),
     });
+  });
+
+  it("half of the calls are forwarded: each dialed leg's parent is sent too, on the same number", () => {
+    const { events } = makeEvents(numbers, 1000, 0, "ef");
+    const calls = new Map(events.flatMap((e) => (e.kind === "voice" ? [[e.callSid, e] as const] : [])));
+    const legs = [...calls.values()].filter((e) => e.parentCallSid);
+    const parents = [...calls.values()].filter((e) => !e.parentCallSid);
+    expect(legs.length).toBeGreaterThan(0);
+    // Within 2 of exactly half: the run's last pair may be cut.
+    expect(Math.abs(legs.length * 2 - parents.length)).toBeLessThanOrEqual(2);
+    for (const leg of legs) {
+      const parent = calls.get(leg.parentCallSid!);
+      expect(parent?.parentCallSid).toBeUndefined();
+      expect([leg.direction, parent?.direction, leg.number]).toEqual(["outbound", "inbound", parent!.number]);
+    }
+    const order = events.filter((e) => e.kind === "voice").map((e) => e.callSid);
+    const dialedFirst = legs.filter((leg) => order.indexOf(leg.callSid) < order.indexOf(leg.parentCallSid!));
+    expect(dialedFirst.length).toBeGreaterThan(legs.length / 3);
+    expect(dialedFirst.length).toBeLessThan(legs.length);
   });
 
   it("a repeat always comes after the event it repeats, and SIDs are Twilio-shaped", () => {

@@ -30,13 +30,23 @@ export async function seedFleet(sql: postgres.Sql, tenants: number, numbers: num
 }
 
 export type BenchEvent =
-  | { kind: "voice"; number: BenchNumber; callSid: string; seconds: number; startedAt: Date }
+  | {
+      kind: "voice";
+      number: BenchNumber;
+      callSid: string;
+      seconds: number;
+      startedAt: Date;
+      direction: "inbound" | "outbound";
+      /** A forwarded call's dialed leg: its parent call (the callback shows the caller's number, not the tenant's). */
+      parentCallSid?: string;
+    }
   | { kind: "sms"; number: BenchNumber; messageSid: string; direction: "inbound" | "outbound"; segments: number; at: Date };
 
 export interface ExpectedTotals {
   calls: number;
   seconds: number;
   minutes: number;
+  outboundMinutes: number;
   messages: number;
   segments: number;
 }
@@ -46,7 +56,19 @@ function hex32(prefix: string, runTag: string, n: number): string {
 }
 
 /**
- * `total` events over the numbers, half calls and half messages, of which `duplicateShare` repeat an
+ * What voice event `k` (the k-th call leg) is: of every three, one plain inbound call and one forwarded
+ * call's two legs (the inbound leg and its dialed leg), so half of the calls are forwarded; every other
+ * forwarded call reports its dialed leg first. `partner` is the other leg's voice ordinal.
+ */
+function legOf(k: number): { role: "plain" } | { role: "parent" | "dialed"; partner: number } {
+  if (k % 3 === 2) return { role: "plain" };
+  const dialedFirst = Math.floor(k / 3) % 2 === 1;
+  const first = k % 3 === 0;
+  return { role: first !== dialedFirst ? "parent" : "dialed", partner: first ? k + 1 : k - 1 };
+}
+
+/**
+ * `total` events over the numbers, half call legs and half messages, of which `duplicateShare` repeat an
  * earlier event (a Twilio retry). runTag keeps SIDs apart between runs on one database.
  */
 export function makeEvents(numbers: BenchNumber[], total: number, duplicateShare: number, runTag: string) {
@@ -54,10 +76,27 @@ export function makeEvents(numbers: BenchNumber[], total: number, duplicateShare
   const distinct: BenchEvent[] = [];
   const monthStart = Date.UTC(2025, 5, 2); // June 2025, away from month edges in every time zone used
   for (let i = 0; i < distinctCount; i++) {
-    const number = numbers[(i * 7919) % numbers.length]!;
     const at = new Date(monthStart + (i % 25) * 86_400_000 + (i % 86_000) * 1000);
-    if (i % 2 === 0) distinct.push({ kind: "voice", number, callSid: hex32("CA", runTag, i), seconds: (i * 37) % 900, startedAt: at });
-    else distinct.push({ kind: "sms", number, messageSid: hex32("SM", runTag, i), direction: i % 4 === 1 ? "inbound" : "outbound", segments: 1 + (i % 3), at });
+    if (i % 2 === 0) {
+      const leg = legOf(i / 2);
+      // A dialed leg is counted on its parent's number (its caller ID is not the tenant's); one whose
+      // parent falls past the end of the run is a plain call, so every leg sent has its relative.
+      const dialed = leg.role === "dialed" && leg.partner * 2 < distinctCount;
+      const parentIndex = dialed ? leg.partner * 2 : i;
+      const number = numbers[(parentIndex * 7919) % numbers.length]!;
+      distinct.push({
+        kind: "voice",
+        number,
+        callSid: hex32("CA", runTag, i),
+        seconds: (i * 37) % 900,
+        startedAt: at,
+        direction: dialed ? "outbound" : "inbound",
+        ...(dialed ? { parentCallSid: hex32("CA", runTag, parentIndex) } : {}),
+      });
+      continue;
+    }
+    const number = numbers[(i * 7919) % numbers.length]!;
+    distinct.push({ kind: "sms", number, messageSid: hex32("SM", runTag, i), direction: i % 4 === 1 ? "inbound" : "outbound", segments: 1 + (i % 3), at });
   }
   const events = [...distinct];
   for (let d = 0; events.length < total; d++) {
@@ -66,12 +105,13 @@ export function makeEvents(numbers: BenchNumber[], total: number, duplicateShare
     const insertAt = Math.min(events.length, distinct.indexOf(original) + 1 + ((d * 31) % 2000));
     events.splice(insertAt, 0, original);
   }
-  const expected: ExpectedTotals = { calls: 0, seconds: 0, minutes: 0, messages: 0, segments: 0 };
+  const expected: ExpectedTotals = { calls: 0, seconds: 0, minutes: 0, outboundMinutes: 0, messages: 0, segments: 0 };
   for (const e of distinct) {
     if (e.kind === "voice") {
       expected.calls++;
       expected.seconds += e.seconds;
       expected.minutes += Math.ceil(e.seconds / 60);
+      if (e.direction === "outbound") expected.outboundMinutes += Math.ceil(e.seconds / 60);
     } else {
       expected.messages++;
       expected.segments += e.segments;
@@ -82,11 +122,14 @@ export function makeEvents(numbers: BenchNumber[], total: number, duplicateShare
 
 /** Totals of every counter and log row; throws when they differ from what was sent. */
 export async function verifyTotals(sql: postgres.Sql, expected: ExpectedTotals, label: string): Promise<void> {
-  const [c] = await sql<{ calls: number; seconds: number; minutes: number; messages: number; segments: number }[]>`
+  const [c] = await sql<{ calls: number; seconds: number; minutes: number; outboundMinutes: number; messages: number; segments: number }[]>`
     select coalesce(sum(voice_calls_count), 0)::int as calls, coalesce(sum(voice_seconds_used), 0)::int as seconds,
-      coalesce(sum(voice_minutes_used), 0)::int as minutes, coalesce(sum(sms_count_used), 0)::int as messages,
-      coalesce(sum(sms_segments_used), 0)::int as segments
-    from tenant_usage_counters`;
+      coalesce(sum(voice_minutes_used), 0)::int as minutes, coalesce(sum(voice_outbound_minutes), 0)::int as "outboundMinutes",
+      coalesce(sum(sms_count_used), 0)::int as messages, coalesce(sum(sms_segments_used), 0)::int as segments
+    from tenant_usage_counters
+    -- A counter whose total is not its directions' sum is left out, so the totals below differ.
+    where voice_minutes_used = voice_inbound_minutes + voice_outbound_minutes
+      and sms_segments_used = sms_inbound_segments + sms_outbound_segments`;
   const [l] = await sql<{ n: number }[]>`select count(*)::int as n from tenant_usage_logs where entry_kind = 'usage'`;
   const got = { ...c!, logs: l!.n };
   const want = { ...expected, logs: expected.calls + expected.messages };

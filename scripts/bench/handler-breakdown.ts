@@ -120,7 +120,7 @@ export async function handlerBreakdown(bench: BenchDatabase, numbers: BenchNumbe
     out.push({ stage: "unmatched-inbox check (1 query per request)", perSecond: rate(events.length, unmatched.wallMs) });
     const write = await runConcurrently(events, concurrency, (e: BenchEvent) =>
       (e.kind === "voice"
-        ? logVoiceUsage(db, { tenantId: e.number.tenantId, phoneMappingId: e.number.mappingId, durationSeconds: e.seconds, callSid: e.callSid, startedAt: e.startedAt })
+        ? logVoiceUsage(db, { tenantId: e.number.tenantId, phoneMappingId: e.number.mappingId, durationSeconds: e.seconds, callSid: e.callSid, startedAt: e.startedAt, metadata: { direction: e.direction } })
         : logSmsUsage(db, { tenantId: e.number.tenantId, phoneMappingId: e.number.mappingId, direction: e.direction, messageSid: e.messageSid, numSegments: e.segments, timestamp: e.at })
       ).then(() => undefined),
     );
@@ -133,7 +133,7 @@ export async function handlerBreakdown(bench: BenchDatabase, numbers: BenchNumbe
         db,
         e.kind === "voice"
           ? { kind: "voice", durationSeconds: e.seconds, phoneNumber: e.number.phoneNumber, eventAt: e.startedAt, idempotencyKey: `voice:${e.callSid}`,
-              metadata: voiceMetadataOf({ metadata: {}, callSid: e.callSid, startedAt: e.startedAt }) }
+              metadata: voiceMetadataOf({ metadata: { direction: e.direction }, callSid: e.callSid, startedAt: e.startedAt }) }
           : { kind: "sms", direction: e.direction, phoneNumber: e.number.phoneNumber, eventAt: e.at, idempotencyKey: `sms:${e.direction}:${e.messageSid}`,
               metadata: smsMetadataOf({ metadata: {}, messageSid: e.messageSid, numSegments: e.segments, timestamp: e.at }) },
       ).then((r) => {

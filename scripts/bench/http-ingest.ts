@@ -1,5 +1,5 @@
-// Ingestion over HTTP: signed Twilio callbacks (completed calls, received messages, sent-message
-// status callbacks) sent by autocannon on loopback, and the same load against the empty route.
+// Ingestion over HTTP: signed Twilio callbacks (completed calls, half of them forwarded with a dialed
+// leg, received messages, sent-message status callbacks) sent by autocannon on loopback, and the same load against the empty route.
 import autocannon from "autocannon";
 import twilio from "twilio";
 import type { BenchEvent } from "./fleet";
@@ -25,11 +25,23 @@ function rfc2822(d: Date): string {
 }
 
 const CALLER = "+16502530000";
+const FORWARDED_TO = "+13125550100";
 
 /** The callback Twilio would send for an event, signed for BENCH_PUBLIC_BASE + path. */
 export function twilioCallbackOf(e: BenchEvent): { path: string; params: Record<string, string> } {
   if (e.kind === "voice") {
     const ended = new Date(e.startedAt.getTime() + e.seconds * 1000);
+    if (e.parentCallSid) {
+      // A <Dial>ed leg: Twilio's default caller ID is the caller's number, so no tenant number is on it.
+      return {
+        path: "/api/twilio/voice/status",
+        params: {
+          AccountSid: BENCH_ACCOUNT_SID, CallSid: e.callSid, ParentCallSid: e.parentCallSid, CallStatus: "completed",
+          CallDuration: String(e.seconds), Direction: "outbound-dial", From: CALLER, To: FORWARDED_TO, Timestamp: rfc2822(ended),
+          ApiVersion: "2010-04-01",
+        },
+      };
+    }
     return {
       path: "/api/twilio/voice/status",
       params: {

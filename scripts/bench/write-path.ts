@@ -24,7 +24,7 @@ function figuresOf(events: number, distinct: number, wallMs: number, latenciesMs
 }
 
 function voiceMeta(e: Extract<BenchEvent, { kind: "voice" }>) {
-  return { call_sid: e.callSid, started_at: e.startedAt.toISOString(), direction: "inbound" };
+  return { call_sid: e.callSid, started_at: e.startedAt.toISOString(), direction: e.direction, ...(e.parentCallSid ? { parent_call_sid: e.parentCallSid } : {}) };
 }
 function smsMeta(e: Extract<BenchEvent, { kind: "sms" }>) {
   return { message_sid: e.messageSid, num_segments: e.segments, timestamp: e.at.toISOString() };
@@ -40,7 +40,7 @@ export async function benchLibWritePath(bench: BenchDatabase, numbers: BenchNumb
     const { wallMs, latenciesMs } = await runConcurrently(events, callers, async (e) => {
       const result =
         e.kind === "voice"
-          ? await logVoiceUsage(open.db, { tenantId: e.number.tenantId, phoneMappingId: e.number.mappingId, durationSeconds: e.seconds, callSid: e.callSid, startedAt: e.startedAt, metadata: { direction: "inbound" } })
+          ? await logVoiceUsage(open.db, { tenantId: e.number.tenantId, phoneMappingId: e.number.mappingId, durationSeconds: e.seconds, callSid: e.callSid, startedAt: e.startedAt, metadata: { direction: e.direction } })
           : await logSmsUsage(open.db, { tenantId: e.number.tenantId, phoneMappingId: e.number.mappingId, direction: e.direction, messageSid: e.messageSid, numSegments: e.segments, timestamp: e.at });
       if (result.counted) counted++;
     });
