@@ -1,11 +1,11 @@
 // What the metrics read from the database at scrape time: the open unmatched events, the app's
-// connections on the database by state, and the latest reconciliation drift. Each is one cheap
-// statement (an index range count, a scan of pg_stat_activity), run together before the exposition.
+// connections on the database by state, and the latest reconciliation drift: cheap statements (an
+// index range count, a scan of pg_stat_activity) in one round trip, before the exposition.
 import { sql } from "drizzle-orm";
 import { databaseKind, queryRows, type Db } from "@/db/client";
 import { logger } from "@/lib/logging/logger";
 import type { BillingMapMetrics } from "./registry";
-import { DriftShapeError, latestReconciliationDrift } from "./reconciliation-drift";
+import { DriftShapeError, latestReconciliationDrift, reconciliationRecordPresent } from "./reconciliation-drift";
 
 /** A reading that takes longer than this leaves its gauges empty: a scrape must not hang on the database. */
 export const DATABASE_READING_TIMEOUT_MS = 2_000;
@@ -16,26 +16,33 @@ const CONNECTION_STATES = ["active", "idle", "idle in transaction", "idle in tra
 
 let driftShapeLogged = false;
 
+// One round trip: the open unmatched events, the app's connections by state (PostgreSQL only), and
+// whether the reconciliation record exists; its drift is a second statement only when it does.
 async function readAll(db: Db, kind: "postgres" | "pglite") {
-  const [unmatched] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from unmatched_usage_events where status = 'open'`);
   const connections =
     kind === "postgres"
-      ? await queryRows<{ state: string; n: number }>(
-          db,
-          sql`select coalesce(state, 'unknown') as state, count(*)::int as n from pg_stat_activity
-              where datname = current_database() and application_name = ${APPLICATION_NAME} and pid <> pg_backend_pid()
-              group by 1`,
-        )
-      : [];
+      ? sql`(select coalesce(json_agg(json_build_object('state', x.state, 'n', x.n)), '[]'::json) from (
+            select coalesce(state, 'unknown') as state, count(*)::int as n from pg_stat_activity
+            where datname = current_database() and application_name = ${APPLICATION_NAME} and pid <> pg_backend_pid()
+            group by 1) x)`
+      : sql`'[]'::json`;
+  const [row] = await queryRows<{ unmatched: number; connections: Array<{ state: string; n: number }> | string; runs_present: boolean }>(
+    db,
+    sql`select (select count(*)::int from unmatched_usage_events where status = 'open') as unmatched,
+          ${connections} as connections, ${reconciliationRecordPresent()} as runs_present`,
+  );
   let drift: Awaited<ReturnType<typeof latestReconciliationDrift>> = [];
-  try {
-    drift = await latestReconciliationDrift(db);
-  } catch (err) {
-    if (!(err instanceof DriftShapeError)) throw err;
-    if (!driftShapeLogged) logger.warn({ err: { message: err.message } }, "reconciliation drift not exported");
-    driftShapeLogged = true;
+  if (row?.runs_present) {
+    try {
+      drift = await latestReconciliationDrift(db);
+    } catch (err) {
+      if (!(err instanceof DriftShapeError)) throw err;
+      if (!driftShapeLogged) logger.warn({ err: { message: err.message } }, "reconciliation drift not exported");
+      driftShapeLogged = true;
+    }
   }
-  return { unmatchedOpen: unmatched?.n ?? 0, connections, drift };
+  const list = typeof row?.connections === "string" ? (JSON.parse(row.connections) as Array<{ state: string; n: number }>) : (row?.connections ?? []);
+  return { unmatchedOpen: row?.unmatched ?? 0, connections: list, drift };
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {

@@ -16,8 +16,14 @@ export interface DriftReading {
 // when it finished, and its drift table as a JSON array of { metric, ledger, twilio }.
 const RUNS_TABLE = "reconciliation_runs";
 
+/** SQL: whether the runs table exists on this database (database-readings.ts asks in its round trip). */
+export function reconciliationRecordPresent() {
+  return sql`(to_regclass(${`public.${RUNS_TABLE}`}) is not null)`;
+}
+
+/** The latest finished run's drift of each account; nothing when the runs table does not exist. */
 export async function latestReconciliationDrift(db: Db): Promise<DriftReading[]> {
-  const [table] = await queryRows<{ present: boolean }>(db, sql`select to_regclass(${`public.${RUNS_TABLE}`}) is not null as present`);
+  const [table] = await queryRows<{ present: boolean }>(db, sql`select ${reconciliationRecordPresent()} as present`);
   if (!table?.present) return [];
   try {
     return await queryRows<DriftReading>(

@@ -70,6 +70,10 @@ describe("GET /api/metrics", () => {
     expect(sampleValue(samples, "billing_map_db_up")).toBe(1);
     expect(sampleValue(samples, "billing_map_unmatched_open")).toBe(0);
     expect(sampleValue(samples, "billing_map_db_pool_max_connections")).toBeGreaterThanOrEqual(1);
+    // On PostgreSQL, the app's connections by state (this test's pool is named billing-map too).
+    const states = samples.filter((x) => x.name === "billing_map_db_connections").map((x) => x.labels.state);
+    if (database().kind === "postgres") expect(states).toEqual(expect.arrayContaining(["active", "idle", "idle in transaction"]));
+    else expect(states).toEqual([]);
   });
 
   it("counts each webhook request once, under the outcome it came to", async () => {
