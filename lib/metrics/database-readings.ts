@@ -2,7 +2,7 @@
 // connections on the database by state, and the latest reconciliation drift: cheap statements (an
 // index range count, a scan of pg_stat_activity) in one round trip, before the exposition.
 import { sql } from "drizzle-orm";
-import { databaseKind, queryRows, type Db } from "@/db/client";
+import { queryRows, type Db } from "@/db/client";
 import { logger } from "@/lib/logging/logger";
 import type { BillingMapMetrics } from "./registry";
 import { DriftShapeError, latestReconciliationDrift, reconciliationRecordPresent } from "./reconciliation-drift";
@@ -15,6 +15,12 @@ const APPLICATION_NAME = "billing-map";
 const CONNECTION_STATES = ["active", "idle", "idle in transaction", "idle in transaction (aborted)"] as const;
 
 let driftShapeLogged = false;
+
+/** The pool size of a postgres.js database (its client exposes its options); undefined for PGlite. */
+function postgresPoolMax(db: Db): number | undefined {
+  const client = (db as unknown as { $client?: { options?: { max?: number } } }).$client;
+  return typeof client === "function" ? (client as { options?: { max?: number } }).options?.max ?? 0 : undefined;
+}
 
 // One round trip: the open unmatched events, the app's connections by state (PostgreSQL only), and
 // whether the reconciliation record exists; its drift is a second statement only when it does.
@@ -58,12 +64,13 @@ function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
  * and leaves the gauges at their last reading (a drop to 0 would read as an inbox emptied).
  */
 export async function refreshDatabaseGauges(metrics: BillingMapMetrics, db: Db | undefined): Promise<void> {
-  const kind = databaseKind();
-  metrics.databasePoolMax.set(kind === "postgres" ? Number(process.env.DATABASE_POOL_MAX ?? 10) : 1);
   if (!db) {
     metrics.databaseUp.set(0);
     return;
   }
+  const poolMax = postgresPoolMax(db);
+  const kind = poolMax === undefined ? "pglite" : "postgres";
+  metrics.databasePoolMax.set(poolMax ?? 1);
   try {
     const reading = await withTimeout(readAll(db, kind), DATABASE_READING_TIMEOUT_MS);
     metrics.unmatchedOpen.set(reading.unmatchedOpen);
