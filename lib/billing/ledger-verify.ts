@@ -1,6 +1,6 @@
 // The ledger checks itself: every counter against the sum of its audit-log entries, every daily
 // rollup against the log's usage of that day (the rule and its column lists: ledger_verify in
-// db/functions/80-ledger-verify.sql). The database does the sums and sends back only mismatches,
+// db/functions/90-ledger-verify.sql). The database does the sums and sends back only mismatches,
 // which arrive here a page at a time (a cursor on PostgreSQL), so memory stays flat whatever the
 // size of the log.
 import "server-only";

@@ -1,4 +1,4 @@
-// npm run bench [-- --smoke] [-- --only=ingest,audit-log,report,export,monitoring,ledger-verify] [-- --runs=3] [-- --http-events=54000] [-- --skip-build]
+// npm run bench [-- --smoke] [-- --only=ingest,audit-log,report,export,pricing,monitoring,ledger-verify] [-- --runs=3] [-- --http-events=54000] [-- --skip-build]
 //
 // Full run: builds the app into .next-bench (unless --skip-build), makes databases of its own on the
 // local PostgreSQL (scripts/ensure-postgres.sh), runs every scenario, prints the figures, writes them to
@@ -15,11 +15,12 @@ import { renderTargets, writeReport } from "./report";
 import { describeMachine, machine, Results, RESULTS_DIR } from "./results";
 import { auditLogScenario } from "./scenario-audit-log";
 import { INGEST_SIZES, ingestScenario } from "./scenario-ingest";
+import { PRICING_SIZES, pricingScenario } from "./scenario-pricing";
 import { metricsOverheadScenario } from "./http-metrics-overhead";
 import { LEDGER_VERIFY_SIZES, ledgerVerifyScenario } from "./scenario-ledger-verify";
 import { buildApp, hasBuild, stopAllServers } from "./server";
 
-const SCENARIOS = ["ingest", "audit-log", "report", "export", "monitoring", "ledger-verify"] as const;
+const SCENARIOS = ["ingest", "audit-log", "report", "export", "pricing", "monitoring", "ledger-verify"] as const;
 // Scenarios that need no production server.
 const WITHOUT_SERVER: readonly Scenario[] = ["report", "ledger-verify"];
 type Scenario = (typeof SCENARIOS)[number];
@@ -62,6 +63,7 @@ async function main() {
   for (const scenario of args.scenarios) {
     console.log(`\n== ${scenario}`);
     if (scenario === "ingest") await ingestScenario({ smoke: args.smoke, runs, httpEvents: args.httpEvents, results });
+    if (scenario === "pricing") await pricingScenario({ smoke: args.smoke, http: !args.smoke, runs, results });
     if (scenario === "monitoring") {
       await metricsOverheadScenario({ smoke: args.smoke, events: args.httpEvents, runs, connections: 16, results });
     }
@@ -81,6 +83,7 @@ async function main() {
     scenarios: args.scenarios,
     ingest: { ...INGEST_SIZES[args.smoke ? "smoke" : "full"], httpCallbacksPerConfiguration: args.smoke ? 0 : args.httpEvents },
     reading: args.smoke ? SMOKE_SIZES : FULL_SIZES,
+    pricing: PRICING_SIZES[args.smoke ? "smoke" : "full"],
     monitoring: { callbacksPerServer: args.smoke ? 300 : args.httpEvents, connections: 16 },
     ledgerVerify: LEDGER_VERIFY_SIZES[args.smoke ? "smoke" : "full"],
     ledgerWriter: {

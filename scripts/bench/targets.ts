@@ -109,6 +109,31 @@ export const TARGETS = {
     unit: "MB",
     rule: { below: 256 },
   },
+  // Pricing and tenants at scale (scripts/bench/scenario-pricing.ts)
+  "pricing.drafts": {
+    scenario: "pricing",
+    what: "Draft invoices of one period for 1,000 tenants and 100,000 numbers (invoicesOfPeriod, lib call)",
+    unit: "ms",
+    rule: { below: 3_000 },
+  },
+  "pricing.invoice-page": {
+    scenario: "pricing",
+    what: "GET /ops/tenants/{id}/invoices/{period}, the printable invoice page (100 numbers)",
+    unit: "ms",
+    rule: { below: 150 },
+  },
+  "pricing.tenants-page": {
+    scenario: "pricing",
+    what: "GET /ops/tenants at 10,000 tenants",
+    unit: "ms",
+    rule: { below: 150 },
+  },
+  "pricing.numbers-page": {
+    scenario: "pricing",
+    what: "GET /ops/numbers at 10,000 tenants and 100,000 numbers",
+    unit: "ms",
+    rule: { below: 150 },
+  },
   // Monitoring (scripts/bench/http-metrics-overhead.ts)
   "monitoring.metrics-overhead": {
     scenario: "monitoring",

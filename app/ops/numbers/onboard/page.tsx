@@ -1,18 +1,15 @@
 import type { Metadata } from "next";
-import { getDb } from "@/db/client";
 import { MapNumberForm } from "@/components/numbers/map-number-form";
 import { requireOpsPage } from "@/lib/auth/session";
-import { listTenantChoices } from "@/lib/ops/tenants";
 
 export const metadata: Metadata = { title: "Map a number" };
 
 export default async function OnboardNumberPage() {
   await requireOpsPage();
-  const tenants = await listTenantChoices(await getDb());
   return (
     <div className="flex max-w-xl flex-col gap-6">
       <h1 className="text-2xl font-semibold">Client number onboarding</h1>
-      <MapNumberForm tenants={tenants} />
+      <MapNumberForm />
     </div>
   );
 }
