@@ -72,7 +72,9 @@ export const tenantPhoneMappings = pgTable(
     unique("tenant_phone_mappings_tenant_id_phone_number_key").on(t.tenantId, t.phoneNumber),
     check("tenant_phone_mappings_number_type", sql`${t.numberType} in ('voice', 'sms', 'both')`),
     check("tenant_phone_mappings_phone_e164", sql`${t.phoneNumber} ~ '^\\+[1-9][0-9]{6,14}$'`),
-    check("tenant_phone_mappings_sid_shape", sql`${t.twilioNumberSid} ~ '^PN[0-9a-fA-F]{32}$'`),
+    // PN and 32 letters or digits, as lib/validation's twilioNumberSidSchema (the original design's
+    // placeholder SID included).
+    check("tenant_phone_mappings_sid_shape", sql`${t.twilioNumberSid} ~ '^PN[0-9A-Za-z]{32}$'`),
     check("tenant_phone_mappings_span", sql`${t.deprovisionedAt} is null or ${t.deprovisionedAt} >= ${t.provisionedAt}`),
     // Serves findActiveMappingForNumber(phone, at): the mapping whose span covers the event's time.
     index("tenant_phone_mappings_phone_span_idx").on(t.phoneNumber, t.provisionedAt.desc()),

@@ -134,6 +134,27 @@ export const TARGETS = {
     unit: "ms",
     rule: { below: 150 },
   },
+  // Monitoring (scripts/bench/http-metrics-overhead.ts)
+  "monitoring.metrics-overhead": {
+    scenario: "monitoring",
+    what: "Signed Twilio callbacks over HTTP with metrics counted, 1 server process (16 connections)",
+    unit: "events/s",
+    rule: { ratioAtLeast: 0.97 },
+    baseline: "the same build with METRICS_DISABLED=1 (same run, order alternating)",
+  },
+  "monitoring.scrape": {
+    scenario: "monitoring",
+    what: "GET /api/metrics after that load (median scrape)",
+    unit: "ms",
+    rule: { below: 25 },
+  },
+  // The ledger's self-check (scripts/bench/scenario-ledger-verify.ts)
+  "ledger-verify.memory": {
+    scenario: "ledger-verify",
+    what: "npm run ledger:verify over 5,000,000 log entries, every period: memory growth while it runs",
+    unit: "MB",
+    rule: { below: 256 },
+  },
 } as const satisfies Record<string, TargetSpec>;
 
 export type TargetId = keyof typeof TARGETS;
