@@ -6,7 +6,7 @@ import { queryRows } from "@/db/client";
 import { logSmsUsage, mapNumberToTenant } from "@/lib/billing";
 import { sidOf, snapshotTables, useTestDatabase } from "@/lib/testing/db";
 import { createTenant } from "@/lib/billing/tenants";
-import { listTenants, searchTenants, tenantDetail, tenantsQuerySchema, TENANT_MATCHES } from "./tenants";
+import { listTenants, searchTenants, tenantChoicesOf, tenantDetail, tenantsQuerySchema, TENANT_MATCHES } from "./tenants";
 import { parseInput } from "@/lib/validation";
 import { refusal } from "@/lib/testing/refusal";
 
@@ -68,5 +68,10 @@ describe("tenants", () => {
     ]);
     // An id prefix ranks before a name match.
     expect((await searchTenants(db, "acme"))[0]!.id).toBe("acme-dental");
+  });
+
+  it("names no tenant for an id from a URL that cannot be one (a NUL, another shape), instead of failing", async () => {
+    const { db } = database();
+    expect(await tenantChoicesOf(db, ["a\u0000", "x y", ""])).toEqual([]);
   });
 });

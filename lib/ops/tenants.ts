@@ -79,7 +79,8 @@ export async function searchTenants(db: Db, q: string): Promise<TenantChoice[]> 
 
 /** The name of each of the given tenants that exists (to show a picker's current value). */
 export async function tenantChoicesOf(db: Db, ids: string[]): Promise<TenantChoice[]> {
-  const wanted = ids.filter(Boolean);
+  // Ids come from URLs: one that cannot be a tenant id (a NUL, another shape) names no tenant.
+  const wanted = ids.filter((id) => tenantIdSchema.safeParse(id).success);
   if (!wanted.length) return [];
   return db.select({ id: tenants.id, name: tenants.name }).from(tenants).where(inArray(tenants.id, wanted)).orderBy(asc(tenants.id));
 }
