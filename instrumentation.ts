@@ -3,13 +3,14 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { getOpenDatabase } = await import("./db/client");
+  const { errorLogFields, logger } = await import("./lib/logging/logger");
   try {
     const open = await getOpenDatabase();
-    console.log(`[billing-map] database ready (${open.kind})`);
+    logger.info({ database: open.kind }, "database ready");
   } catch (err) {
-    console.error(
-      `[billing-map] could not open the database: ${err instanceof Error ? err.message : String(err)}\n` +
-        "The server keeps running and answers 503 until the database is reachable; /api/health reports its state.",
+    logger.error(
+      { err: errorLogFields(err) },
+      "could not open the database: the server keeps running and answers 503 until the database is reachable; /api/health reports its state",
     );
   }
 }

@@ -32,6 +32,8 @@ const nextConfig: NextConfig = {
   serverExternalPackages: ["@electric-sql/pglite", "postgres"],
   // A separate build folder lets several builds (tests, benchmarks) share one checkout.
   distDir: process.env.NEXT_DIST_DIR || ".next",
+  // The migration runner reads these at start-up (db/migrate.ts).
+  outputFileTracingIncludes: { "/*": ["./db/migrations/**/*", "./db/functions/*.sql"] },
   poweredByHeader: false,
   reactStrictMode: true,
   experimental: {

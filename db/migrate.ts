@@ -48,14 +48,16 @@ export interface FunctionFile {
   checksum: string;
 }
 
+// The folders are read where the server runs (outputFileTracingIncludes in next.config.ts keeps them in
+// a traced build): the ignore comments stop the bundler from tracing the whole project for these paths.
 export function readFunctionFiles(folder = functionsFolder()): FunctionFile[] {
-  if (!fs.existsSync(folder)) return [];
+  if (!fs.existsSync(/* turbopackIgnore: true */ folder)) return [];
   return fs
-    .readdirSync(folder)
+    .readdirSync(/* turbopackIgnore: true */ folder)
     .filter((name) => name.endsWith(".sql"))
     .sort()
     .map((name) => {
-      const text = fs.readFileSync(path.join(folder, name), "utf8");
+      const text = fs.readFileSync(/* turbopackIgnore: true */ path.join(folder, name), "utf8");
       return { name, text, checksum: createHash("sha256").update(text).digest("hex") };
     });
 }
@@ -125,7 +127,7 @@ async function applyFunctionFiles(tx: RawTransaction, files: FunctionFile[], opt
 }
 
 function journalTags(folder: string): string[] {
-  const journal = JSON.parse(fs.readFileSync(path.join(folder, "meta", "_journal.json"), "utf8")) as {
+  const journal = JSON.parse(fs.readFileSync(/* turbopackIgnore: true */ path.join(folder, "meta", "_journal.json"), "utf8")) as {
     entries: { tag: string }[];
   };
   return journal.entries.map((e) => e.tag);

@@ -72,7 +72,9 @@ export const tenantPhoneMappings = pgTable(
     unique("tenant_phone_mappings_tenant_id_phone_number_key").on(t.tenantId, t.phoneNumber),
     check("tenant_phone_mappings_number_type", sql`${t.numberType} in ('voice', 'sms', 'both')`),
     check("tenant_phone_mappings_phone_e164", sql`${t.phoneNumber} ~ '^\\+[1-9][0-9]{6,14}$'`),
-    check("tenant_phone_mappings_sid_shape", sql`${t.twilioNumberSid} ~ '^PN[0-9a-fA-F]{32}$'`),
+    // PN and 32 letters or digits, as lib/validation's twilioNumberSidSchema (the original design's
+    // placeholder SID included).
+    check("tenant_phone_mappings_sid_shape", sql`${t.twilioNumberSid} ~ '^PN[0-9A-Za-z]{32}$'`),
     check("tenant_phone_mappings_span", sql`${t.deprovisionedAt} is null or ${t.deprovisionedAt} >= ${t.provisionedAt}`),
     // Serves findActiveMappingForNumber(phone, at): the mapping whose span covers the event's time.
     index("tenant_phone_mappings_phone_span_idx").on(t.phoneNumber, t.provisionedAt.desc()),
@@ -335,8 +337,125 @@ export const billingFunctionFiles = pgTable("billing_function_files", {
   appliedAt: timestamp("applied_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
+// ---- Pricing (lib/pricing): price plans with their history, the class of each number for its monthly
+// fee, and final invoices stored as they were finalized. Drafts are never stored: they are computed from
+// the counters (db/functions/80-pricing.sql). Money is numeric with a fixed scale (6 decimals) for
+// prices, integer cents for amounts: never floating point.
+export const pricedMetrics = [
+  "voice_inbound_minutes",
+  "voice_outbound_minutes",
+  "sms_inbound_segments",
+  "sms_outbound_segments",
+  "mms_inbound_messages",
+  "mms_outbound_messages",
+  "whatsapp_inbound_messages",
+  "whatsapp_outbound_messages",
+] as const;
+export type PricedMetric = (typeof pricedMetrics)[number];
+export const numberClasses = ["local", "toll_free"] as const;
+export type NumberClass = (typeof numberClasses)[number];
+export const invoiceLineKinds = ["usage", "number_fee", "late_usage"] as const;
+
+const price = (name: string) => numeric(name, { precision: 18, scale: 6 });
+const metricList = pricedMetrics.map((m) => `'${m}'`).join(", ");
+
+// Every PUT of a tenant's plan is a new version; the plan of a period is the latest version whose
+// effective_from (the first day of the period in which it was made) is on or before the period's start.
+export const pricePlans = pgTable(
+  "price_plans",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    effectiveFrom: date("effective_from").notNull(),
+    currency: text("currency").notNull(),
+    numberFeeLocal: price("number_fee_local").notNull(),
+    numberFeeTollFree: price("number_fee_toll_free").notNull(),
+    createdAt: createdAt(),
+    createdBy: text("created_by").notNull(),
+  },
+  (t) => [
+    check("price_plans_currency", sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    check("price_plans_period_start", sql`extract(day from ${t.effectiveFrom}) = 1`),
+    check("price_plans_fees_non_negative", sql`${t.numberFeeLocal} >= 0 and ${t.numberFeeTollFree} >= 0`),
+    index("price_plans_tenant_idx").on(t.tenantId, t.effectiveFrom.desc(), t.id.desc()),
+  ],
+);
+
+// The metrics a plan version prices (a metric without a row is not billed).
+export const pricePlanCharges = pgTable(
+  "price_plan_charges",
+  {
+    planId: bigint("plan_id", { mode: "number" }).notNull().references(() => pricePlans.id),
+    metric: text("metric", { enum: pricedMetrics }).notNull(),
+    unitPrice: price("unit_price").notNull(),
+    included: bigint("included", { mode: "number" }).notNull().default(0),
+  },
+  (t) => [
+    primaryKey({ columns: [t.planId, t.metric] }),
+    check("price_plan_charges_metric", sql.raw(`metric in (${metricList})`)),
+    check("price_plan_charges_non_negative", sql`${t.unitPrice} >= 0 and ${t.included} >= 0`),
+  ],
+);
+
+// A number's class for its monthly fee, from the number itself (libphonenumber-js's number type:
+// TOLL_FREE is toll_free, anything else local). Filled by lib/pricing before it prices numbers.
+export const phoneNumberClasses = pgTable(
+  "phone_number_classes",
+  {
+    phoneNumber: text("phone_number").primaryKey(),
+    numberClass: text("number_class", { enum: numberClasses }).notNull(),
+    classifiedAt: timestamp("classified_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [check("phone_number_classes_class", sql`${t.numberClass} in ('local', 'toll_free')`)],
+);
+
+// A final invoice, exactly as it was finalized: it is never updated, and every read of it returns these
+// rows. At most one per tenant and period.
+export const finalInvoices = pgTable(
+  "final_invoices",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    periodStart: date("period_start").notNull(),
+    planId: bigint("plan_id", { mode: "number" }).notNull().references(() => pricePlans.id),
+    currency: text("currency").notNull(),
+    totalCents: bigint("total_cents", { mode: "number" }).notNull(),
+    finalizedAt: timestamp("finalized_at", { withTimezone: true }).notNull().defaultNow(),
+    finalizedBy: text("finalized_by").notNull(),
+  },
+  (t) => [
+    unique("final_invoices_tenant_period_key").on(t.tenantId, t.periodStart),
+    check("final_invoices_period_start", sql`extract(day from ${t.periodStart}) = 1`),
+  ],
+);
+
+export const finalInvoiceLines = pgTable(
+  "final_invoice_lines",
+  {
+    invoiceId: bigint("invoice_id", { mode: "number" }).notNull().references(() => finalInvoices.id),
+    position: integer("position").notNull(),
+    tenantId: text("tenant_id").notNull().references(() => tenants.id),
+    kind: text("kind", { enum: invoiceLineKinds }).notNull(),
+    code: text("code").notNull(),
+    description: text("description").notNull(),
+    // The period the line bills: the invoice's own, or for a late-usage line the final period it corrects.
+    linePeriod: date("line_period").notNull(),
+    quantity: bigint("quantity", { mode: "number" }).notNull(),
+    included: bigint("included", { mode: "number" }).notNull(),
+    billable: bigint("billable", { mode: "number" }).notNull(),
+    unitPrice: numeric("unit_price", { precision: 20, scale: 6 }).notNull(),
+    amountCents: bigint("amount_cents", { mode: "number" }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.invoiceId, t.position] }),
+    check("final_invoice_lines_kind", sql`${t.kind} in ('usage', 'number_fee', 'late_usage')`),
+    // Serves the late-usage rule: what was billed for a period after it was finalized.
+    index("final_invoice_lines_late_idx").on(t.tenantId, t.linePeriod).where(sql`${t.kind} = 'late_usage'`),
+  ],
+);
+
 // Reconciliation with Twilio's REST API (lib/twilio/reconciliation/, the rule in
-// db/functions/80-reconciliation.sql): one row per run of one account and period, its progress kept in
+// db/functions/82-reconciliation.sql): one row per run of one account and period, its progress kept in
 // the same transactions as the ledger writes it made, its drift against Twilio's Usage Records and the
 // account's number inventory once it has finished.
 export const reconciliationRunStatuses = ["running", "succeeded", "failed"] as const;

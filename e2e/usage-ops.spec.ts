@@ -2,7 +2,7 @@
 // entry, post an adjustment, and resolve an unmatched call that arrived by a signed webhook.
 import { expect, test } from "@playwright/test";
 import { parse } from "csv-parse/sync";
-import { signIn } from "./support/session";
+import { pickTenant, signIn } from "./support/session";
 import { postSignedWebhook, sid } from "./support/twilio";
 
 test.describe.configure({ mode: "serial" });
@@ -105,7 +105,7 @@ test("an unmatched call is kept, counted once when assigned, and leaves the inbo
   // Map the number, then assign the kept call to it.
   await page.goto("/ops/numbers/onboard");
   const section = page.getByRole("region", { name: "Map Number for Billing" });
-  await section.getByLabel("Tenant ID").selectOption("northwind-legal");
+  await pickTenant(section, "Tenant ID", "northwind-legal");
   await section.getByLabel("Twilio Number SID").fill(sid("PN", 0xe2e0001));
   await section.getByLabel("Phone Number (E.164)").fill("+12505551999");
   await section.getByRole("button", { name: "Map Number for Billing" }).click();

@@ -3,6 +3,7 @@ import { sql } from "drizzle-orm";
 import { databaseKind, getDb } from "@/db/client";
 import { MigrationStepError } from "@/db/migrate";
 import { errorCodeOf, isUnavailableCode } from "@/lib/errors";
+import { errorLogFields, logger } from "@/lib/logging/logger";
 
 export interface Health {
   ok: boolean;
@@ -51,7 +52,7 @@ export async function checkHealth(): Promise<Health> {
     await db.execute(sql`select 1`);
     return { ok: true, database };
   } catch (err) {
-    console.error("[health] database check failed:", err instanceof Error ? err.message : err);
+    logger.error({ err: errorLogFields(err) }, "health: database check failed");
     return { ok: false, database, error: describeDatabaseProblem(err) };
   }
 }

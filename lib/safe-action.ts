@@ -5,6 +5,7 @@ import type { z } from "zod";
 import { getDb, type Db } from "@/db/client";
 import { requireOpsActor, requireTenantActor } from "@/lib/auth/session";
 import { asBillingError, BillingError } from "@/lib/errors";
+import { errorLogFields, logger } from "@/lib/logging/logger";
 import { parseInput } from "@/lib/validation";
 
 export type ActionResult<T> =
@@ -14,10 +15,10 @@ export type ActionResult<T> =
 function failureOf(err: unknown): ActionResult<never> {
   const known = asBillingError(err);
   if (known) {
-    if (known.status >= 500) console.error(`[action] ${known.code}: ${known.message}`);
+    if (known.status >= 500) logger.error({ code: known.code, err: errorLogFields(known) }, "server action failed");
     return { ok: false, error: known.message, status: known.status, ...(known.fieldErrors ? { fieldErrors: known.fieldErrors } : {}) };
   }
-  console.error("[action] failed:", err instanceof Error ? `${err.name}: ${err.message}` : "unknown error");
+  logger.error({ err: errorLogFields(err) }, "server action failed");
   return { ok: false, error: "Something went wrong on the server; nothing was changed.", status: 500 };
 }
 

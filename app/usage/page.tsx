@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
 import { firstValues } from "@/components/data-table/url";
+import { TenantInvoices } from "@/components/pricing/tenant-invoices";
 import { AlertsPanel } from "@/components/usage/alerts-panel";
 import { Change, COUNTER_LABELS, fmt } from "@/components/usage/counters";
 import { NumberUsageTable } from "@/components/usage/number-usage-table";
@@ -9,6 +10,7 @@ import { PeriodPicker } from "@/components/usage/period-picker";
 import { UsageChart } from "@/components/usage/usage-chart";
 import { requireTenantPage } from "@/lib/auth/session";
 import { tenantUsageViewOrError } from "@/lib/portal/tenant-usage";
+import { tenantInvoicesView } from "@/lib/pricing/views";
 
 export const metadata: Metadata = { title: "Your usage" };
 
@@ -31,6 +33,7 @@ export default async function TenantUsagePage({ searchParams }: { searchParams: 
     );
   }
   const v = result.view;
+  const invoices = await tenantInvoicesView(await getDb(), tenantId);
   const logHref = (phoneNumber: string) => `/usage/logs?number=${encodeURIComponent(phoneNumber)}`;
   return (
     <div className="flex flex-col gap-6">
@@ -49,7 +52,7 @@ export default async function TenantUsagePage({ searchParams }: { searchParams: 
               {fmt(v.totals[key])}
             </div>
             <span className="text-xs text-slate-500">
-              <Change now={v.totals[key]} before={v.previousTotals[key]} /> vs {v.previousPeriod}
+              <Change now={v.totals[key]} before={v.previousTotals[key]} /> vs {v.previousToSameDay ? `the same days of ${v.previousPeriod}` : v.previousPeriod}
             </span>
           </div>
         ))}
@@ -62,6 +65,7 @@ export default async function TenantUsagePage({ searchParams }: { searchParams: 
       <NumberUsageTable numbers={v.numbers} period={v.period} logHref={logHref} emptyText={`No numbers with usage in ${v.period}.`} />
       <UsageChart days={v.days} title={`Daily usage, ${v.period}`} />
       <AlertsPanel alerts={v.alerts} showTenant={false} />
+      <TenantInvoices view={invoices} canFinalize={false} invoiceHref={(period) => `/usage/invoices/${period}`} />
     </div>
   );
 }

@@ -11,7 +11,7 @@ export interface NavBadge {
 /** The console's top bar: the app name, the screens, who is signed in, sign-out. */
 export function NavBar({ items, email, badges = [] }: { items: NavItem[]; email: string; badges?: NavBadge[] }) {
   return (
-    <header className="bg-slate-900 text-white">
+    <header className="bg-slate-900 text-white print:hidden">
       <nav aria-label="Main" className="mx-auto flex max-w-7xl flex-wrap items-center gap-1 px-4 py-2">
         <Link href="/" className="mr-4 font-semibold">
           billing-map

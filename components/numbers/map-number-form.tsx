@@ -4,10 +4,11 @@
 // a clear message (and, for a number another tenant holds, an explicit transfer) on failure.
 import { zodResolver } from "@hookform/resolvers/zod";
 import { useState } from "react";
-import { useForm } from "react-hook-form";
+import { Controller, useForm } from "react-hook-form";
 import { toast } from "sonner";
 import type { z } from "zod";
 import { mapNumberAction } from "@/app/ops/numbers/actions";
+import { TenantCombobox } from "@/components/tenants/tenant-combobox";
 import { mapNumberSchema } from "@/lib/billing/schemas";
 import type { OnboardPrefill } from "@/lib/ops/onboard-prefill";
 
@@ -18,18 +19,19 @@ type Outcome = { kind: "mapped"; evidence: string } | { kind: "failed"; error: s
 
 const inputClass = "rounded border border-slate-300 px-3 py-2 aria-[invalid=true]:border-red-600";
 
-export function MapNumberForm({ tenants, prefill }: { tenants: { id: string; name: string }[]; prefill?: OnboardPrefill }) {
+export function MapNumberForm({ prefill }: { prefill?: OnboardPrefill }) {
   const [outcome, setOutcome] = useState<Outcome | null>(null);
   const [pending, setPending] = useState(false);
   const {
     register,
+    control,
     handleSubmit,
     setError,
     formState: { errors },
   } = useForm<FormInput, unknown, FormOutput>({
     resolver: zodResolver(mapNumberSchema),
     defaultValues: {
-      tenantId: tenants[0]?.id ?? "",
+      tenantId: "",
       twilioNumberSid: prefill?.sid ?? "",
       phoneNumber: prefill?.number ?? "",
       numberType: prefill?.type ?? "both",
@@ -65,15 +67,14 @@ export function MapNumberForm({ tenants, prefill }: { tenants: { id: string; nam
         Map Number for Billing
       </h2>
       <form onSubmit={handleSubmit(submit)} noValidate className="flex flex-col gap-4">
-        <Field label="Tenant ID" error={errors.tenantId?.message}>
-          <select aria-invalid={errors.tenantId ? true : undefined} className={inputClass} {...register("tenantId")}>
-            {tenants.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.id} · {t.name}
-              </option>
-            ))}
-          </select>
-        </Field>
+        <div className="flex flex-col gap-1">
+          <Controller
+            control={control}
+            name="tenantId"
+            render={({ field }) => <TenantCombobox label="Tenant ID" id="map-tenant" value={field.value ?? ""} onChange={field.onChange} invalid={!!errors.tenantId} />}
+          />
+          {errors.tenantId?.message && <span className="text-sm text-red-700">{errors.tenantId.message}</span>}
+        </div>
         <Field label="Twilio Number SID" error={errors.twilioNumberSid?.message}>
           <input
             placeholder="PNxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"

@@ -1,19 +1,13 @@
-// The numbers list's filters: a plain GET form, so the filters live in the URL.
-export function NumbersFilters({ tenants, values }: { tenants: { id: string; name: string }[]; values: Record<string, string | undefined> }) {
+// The numbers list's filters: a plain GET form, so the filters live in the URL. The tenant is picked with
+// a combobox that asks the server for matches.
+import { TenantCombobox } from "@/components/tenants/tenant-combobox";
+import type { TenantChoice } from "@/lib/ops/tenants";
+
+export function NumbersFilters({ tenant, values }: { tenant: TenantChoice | null; values: Record<string, string | undefined> }) {
   const field = "rounded border border-slate-300 px-2 py-1 text-sm";
   return (
     <form method="get" action="/ops/numbers" className="flex flex-wrap items-end gap-3" aria-label="Filter numbers">
-      <label className="flex flex-col gap-1 text-sm">
-        Tenant
-        <select name="tenant" defaultValue={values.tenant ?? ""} className={field}>
-          <option value="">All tenants</option>
-          {tenants.map((t) => (
-            <option key={t.id} value={t.id}>
-              {t.id}
-            </option>
-          ))}
-        </select>
-      </label>
+      <TenantCombobox label="Tenant" name="tenant" value={values.tenant ?? ""} initial={tenant} placeholder="All tenants" />
       <label className="flex flex-col gap-1 text-sm">
         Type
         <select name="type" defaultValue={values.type ?? ""} className={field}>

@@ -6,13 +6,13 @@ import { useState } from "react";
 import { toast } from "sonner";
 import { deprovisionNumberAction, mapNumberAction } from "@/app/ops/numbers/actions";
 import { DataTable, type SortLink } from "@/components/data-table/data-table";
+import { TenantCombobox } from "@/components/tenants/tenant-combobox";
 import type { NumberRow } from "@/lib/ops/numbers";
 
 type Pending = { kind: "deprovision"; row: NumberRow } | { kind: "transfer"; row: NumberRow; to: string };
 
 export function NumbersTable(props: {
   rows: NumberRow[];
-  tenants: { id: string; name: string }[];
   sortLinks: SortLink[];
   prevHref: string | null;
   nextHref: string | null;
@@ -69,7 +69,7 @@ export function NumbersTable(props: {
             <button
               type="button"
               className="text-sm text-blue-700 hover:underline"
-              onClick={() => setConfirming({ kind: "transfer", row: row.original, to: props.tenants.find((t) => t.id !== row.original.tenantId)?.id ?? "" })}
+              onClick={() => setConfirming({ kind: "transfer", row: row.original, to: "" })}
             >
               Transfer
             </button>
@@ -101,22 +101,16 @@ export function NumbersTable(props: {
                 The mapping to {confirming.row.tenantId} ends now. Usage reported for this number afterwards goes to the unmatched inbox until it is mapped again.
               </p>
             ) : (
-              <label className="flex flex-col gap-1 text-sm">
-                Move to tenant (the mapping to {confirming.row.tenantId} ends now)
-                <select
+              <div className="flex flex-col gap-1 text-sm">
+                <TenantCombobox
+                  label="Move to tenant"
+                  id="transfer-tenant"
                   value={confirming.to}
-                  onChange={(e) => setConfirming({ ...confirming, to: e.target.value })}
-                  className="rounded border border-slate-300 px-2 py-1"
-                >
-                  {props.tenants
-                    .filter((t) => t.id !== confirming.row.tenantId)
-                    .map((t) => (
-                      <option key={t.id} value={t.id}>
-                        {t.id} · {t.name}
-                      </option>
-                    ))}
-                </select>
-              </label>
+                  exclude={confirming.row.tenantId}
+                  onChange={(to) => setConfirming({ ...confirming, to })}
+                />
+                <span className="text-slate-600">The mapping to {confirming.row.tenantId} ends now.</span>
+              </div>
             )}
             <div className="flex justify-end gap-2">
               <button type="button" onClick={() => setConfirming(null)} className="rounded border border-slate-300 px-3 py-1 text-sm">

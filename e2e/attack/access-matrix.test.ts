@@ -9,6 +9,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
 import { logSmsUsage, mapNumberToTenant } from "@/lib/billing";
+import { setPricePlan } from "@/lib/pricing/plans";
 import { BUILD_DIR } from "./support/app-server";
 import { startAttackApp, type AttackApp } from "./support/attack-app";
 import { countOf } from "./support/ledger";
@@ -33,7 +34,11 @@ type Access =
   /** Only requests signed with a configured Twilio account's token (anything else: 403). */
   | { kind: "twilio-signed"; path: string }
   /** Not served unless the server was started with BENCH_ROUTES=1 (404). */
-  | { kind: "bench-only"; path: string };
+  | { kind: "bench-only"; path: string }
+  /** A tenant's object by the tenant in its path ({tenant}): keys and ops any, a tenant user its own (others 404), anonymous 401. */
+  | { kind: "tenant-object"; path: string }
+  /** Ops JSON API: ops sessions and API keys reach the rule (okStatus), tenant users 403, anonymous and revoked keys 401. */
+  | { kind: "ops-api"; path: string; method: "GET" | "POST"; okStatus: number };
 
 const period = new Date().toISOString().slice(0, 7);
 
@@ -65,6 +70,14 @@ const MATRIX: Record<string, Access> = {
   "/api/twilio/sms/inbound/route": { kind: "twilio-signed", path: SMS_INBOUND },
   "/api/twilio/sms/status/route": { kind: "twilio-signed", path: SMS_STATUS },
   "/api/bench/empty/route": { kind: "bench-only", path: "/api/bench/empty" },
+  "/api/openapi.json/route": { kind: "public", path: "/api/openapi.json" },
+  "/ops/tenants/[tenantId]/invoices/[period]/page": { kind: "ops-page", path: `/ops/tenants/tenant-a/invoices/${period}` },
+  "/usage/invoices/[period]/page": { kind: "tenant-page", path: `/usage/invoices/${period}` },
+  "/api/invoices/export/route": { kind: "export", path: `/api/invoices/export?period=${period}` },
+  "/api/invoices/[tenantId]/[period]/route": { kind: "tenant-object", path: `/api/invoices/{tenant}/${period}` },
+  "/api/ops/tenants/[tenantId]/price-plan/route": { kind: "ops-api", path: "/api/ops/tenants/tenant-a/price-plan", method: "GET", okStatus: 200 },
+  // The current period has not ended: an allowed caller reaches the rule (409), nothing is finalized.
+  "/api/invoices/[tenantId]/[period]/finalize/route": { kind: "ops-api", path: `/api/invoices/tenant-a/${period}/finalize`, method: "POST", okStatus: 409 },
 };
 
 function entriesOfBuild(): string[] {
@@ -94,6 +107,7 @@ describe("access matrix of the running app", () => {
     for (const [i, tenant] of ["tenant-a", "tenant-b"].entries()) {
       const { mapping } = await mapNumberToTenant(db, { tenantId: tenant, twilioNumberSid: "PN" + String(i + 7).repeat(32), phoneNumber: `+1604555077${i}` }, { actor: "attack" });
       await logSmsUsage(db, { tenantId: tenant, phoneMappingId: mapping.id, direction: "outbound", messageSid: "SM" + String(i + 7).repeat(32) });
+      await setPricePlan(db, { tenantId: tenant, plan: { currency: "USD", number_monthly_fee: { local: "1.00", toll_free: "2.00" } } }, { actor: "attack" });
     }
     const ids = await queryRows<{ id: number; tenant_id: string }>(db, sql`select id::int as id, tenant_id from tenant_usage_logs where tenant_id in ('tenant-a', 'tenant-b')`);
     logOfA = ids.find((r) => r.tenant_id === "tenant-a")!.id;
@@ -123,6 +137,12 @@ describe("access matrix of the running app", () => {
     for (const [entry, access] of [...entriesOf("export"), ...entriesOf("api-key")]) {
       const res = await fetch(`${app.server.url}${access.path}`, { method: access.kind === "api-key" ? "POST" : "GET", headers: { "content-type": "application/json" }, body: access.kind === "api-key" ? "{}" : undefined });
       expect({ entry, status: res.status }).toEqual({ entry, status: 401 });
+    }
+    for (const [entry, access] of entriesOf("tenant-object")) {
+      expect({ entry, status: (await get(access.path.replace("{tenant}", "tenant-a"))).status }).toEqual({ entry, status: 401 });
+    }
+    for (const [entry, access] of entriesOf("ops-api")) {
+      expect({ entry, status: (await fetch(`${app.server.url}${access.path}`, { method: access.method })).status }).toEqual({ entry, status: 401 });
     }
     for (const [entry, access] of entriesOf("bench-only")) {
       for (const method of ["GET", "POST"]) {
@@ -159,6 +179,7 @@ describe("access matrix of the running app", () => {
     expect((await get(`/usage/logs/${logOfA}`, as("tenantB"))).status).toBe(404);
     expect((await get("/usage/logs?tenant=tenant-b", as("tenantA"))).status).toBe(404);
     expect((await get("/usage?tenant_id=tenant-b", as("tenantA"))).status).toBe(404);
+    expect((await get(`/usage/invoices/${period}?tenant=tenant-b`, as("tenantA"))).status).toBe(404);
     const ownLog = await (await get("/usage/logs", as("tenantA"))).text();
     expect(ownLog).toContain("+16045550770");
     expect(ownLog).not.toContain("+16045550771");
@@ -188,6 +209,49 @@ describe("access matrix of the running app", () => {
           expect(body).not.toContain("tenant-b");
         }
       }
+    }
+  });
+
+  it("a tenant's objects by path: a key and ops read any tenant's, a tenant only its own (the other's is 404)", async () => {
+    for (const [entry, access] of entriesOf("tenant-object")) {
+      const cases: Array<[string, Record<string, string>, string, number]> = [
+        ["api key, tenant b", { authorization: `Bearer ${key}` }, "tenant-b", 200],
+        ["revoked key", { authorization: `Bearer ${revokedKey}` }, "tenant-a", 401],
+        ["garbage key", { authorization: "Bearer bm_garbage" }, "tenant-a", 401],
+        ["ops, tenant b", as("ops"), "tenant-b", 200],
+        ["tenant a, own", as("tenantA"), "tenant-a", 200],
+        ["tenant a, names b", as("tenantA"), "tenant-b", 404],
+        ["tenant b, names a", as("tenantB"), "tenant-a", 404],
+        ["tenant a, unknown", as("tenantA"), "no-such-tenant", 404],
+      ];
+      for (const [who, headers, tenant, status] of cases) {
+        const res = await get(access.path.replace("{tenant}", tenant), headers);
+        const body = await res.text();
+        expect({ entry, who, status: res.status }).toEqual({ entry, who, status });
+        if (status === 404) expect(body).not.toContain("total_cents");
+      }
+    }
+  });
+
+  it("the ops JSON API: tenant users get 403, revoked keys 401, writing nothing; ops sessions and keys reach it", async () => {
+    const before = await app.snapshot();
+    const call = (access: Extract<Access, { kind: "ops-api" }>, headers: Record<string, string>) =>
+      fetch(`${app.server.url}${access.path}`, { method: access.method, headers }).then((r) => r.status);
+    for (const [entry, access] of entriesOf("ops-api")) {
+      for (const [who, headers, status] of [
+        ["tenant a", as("tenantA"), 403],
+        ["tenant b", as("tenantB"), 403],
+        ["revoked key", { authorization: `Bearer ${revokedKey}` }, 401],
+        ["garbage key", { authorization: "Bearer bm_garbage" }, 401],
+      ] as const) {
+        expect({ entry, who, status: await call(access, headers) }).toEqual({ entry, who, status });
+      }
+    }
+    expect(await app.snapshot()).toEqual(before);
+    // The control: ops and a valid key are let through to the route's own rule.
+    for (const [entry, access] of entriesOf("ops-api")) {
+      expect({ entry, status: await call(access, as("ops")) }).toEqual({ entry, status: access.okStatus });
+      expect({ entry, status: await call(access, { authorization: `Bearer ${key}` }) }).toEqual({ entry, status: access.okStatus });
     }
   });
 

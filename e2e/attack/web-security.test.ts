@@ -76,7 +76,7 @@ describe("web security of the running app", () => {
     // Provoke the logging paths: refused signatures, a failing health check is covered by faults.test.ts.
     await fetch(`${app.server.url}${VOICE_STATUS}`, { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded", "x-twilio-signature": ATTACK_AUTH_TOKEN }, body: "AccountSid=AC" + "0".repeat(32) });
     const logs = everyServerLog();
-    expect(logs).toContain("[twilio] refused");
+    expect(logs).toContain("refused a Twilio webhook");
     for (const secret of [DB_PASSWORD, ATTACK_AUTH_TOKEN, ATTACK_AUTH_SECRET]) expect(logs).not.toContain(secret);
   });
 });

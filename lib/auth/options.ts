@@ -6,6 +6,7 @@ import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { getDb } from "@/db/client";
 import { asBillingError } from "@/lib/errors";
+import { logger } from "@/lib/logging/logger";
 import { signInWithPassword } from "./sign-in";
 
 // The project's env names (ARCHITECTURE.md): AUTH_SECRET signs sessions; PUBLIC_BASE_URL is the public URL.
@@ -33,7 +34,7 @@ export const authOptions: NextAuthOptions = {
         } catch (err) {
           const known = asBillingError(err);
           if (known?.code === "unauthorized" || known?.code === "rate_limited") throw new Error(known.message);
-          console.error("[auth] sign-in failed:", known?.message ?? (err instanceof Error ? err.name : "error"));
+          logger.error({ reason: known?.message ?? (err instanceof Error ? err.name : "error") }, "sign-in failed");
           throw new Error("Sign-in is unavailable right now. Try again shortly.");
         }
       },
@@ -58,10 +59,10 @@ export const authOptions: NextAuthOptions = {
   // next-auth's default logger prints request metadata; log codes only, never credentials or tokens.
   logger: {
     error(code) {
-      console.error(`[auth] ${code}`);
+      logger.error({ code }, "next-auth error");
     },
     warn(code) {
-      if (code !== "DEBUG_ENABLED") console.warn(`[auth] ${code}`);
+      if (code !== "DEBUG_ENABLED") logger.warn({ code }, "next-auth warning");
     },
     debug() {},
   },

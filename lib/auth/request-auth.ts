@@ -31,3 +31,10 @@ export async function authenticateApiKeyRequest(request: Request): Promise<{ act
   const key = await authenticateApiKey(await getDb(), request.headers.get("authorization"));
   return { actor: `apikey:${key.name}` };
 }
+
+/** An ops session or an API key; a tenant user gets 403. */
+export async function authenticateOpsRequest(request: Request): Promise<{ actor: string }> {
+  const caller = await authenticateRequest(request);
+  if (caller.kind !== "ops") throw new BillingError("forbidden", "Only ops staff and API keys can do this");
+  return { actor: caller.actor };
+}

@@ -25,6 +25,9 @@ class Probe extends BatchWriter<number, number, number> {
   protected laneKey(): string {
     return "";
   }
+  protected metricsName(): "usage" {
+    return "usage";
+  }
 }
 
 const nextTurn = () => new Promise((r) => setImmediate(r));

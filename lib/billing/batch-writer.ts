@@ -8,6 +8,7 @@
 import "server-only";
 import type { Db } from "@/db/client";
 import { asBillingError, BillingError, errorCodeOf } from "@/lib/errors";
+import { ledgerBatchObserver, type LedgerBatchObserver, type LedgerWriterName, type LedgerWriterState } from "@/lib/metrics/registry";
 
 export interface LedgerWriterOptions {
   /** Most events in one transaction. */
@@ -57,7 +58,7 @@ function laneOf(key: string, lanes: number): number {
   return Math.abs(h) % lanes;
 }
 
-export abstract class BatchWriter<E, Row, R> {
+export abstract class BatchWriter<E, Row, R> implements LedgerWriterState {
   // One queue per lane, one batch in flight per lane (more only behind a backlog, batchesPerLane).
   // Events of one lane key (a tenant) always share a lane, so the lanes' batches do not update the
   // same rows.
@@ -69,6 +70,8 @@ export abstract class BatchWriter<E, Row, R> {
   private readonly backlogForExtraBatch: number;
   private readonly eagerBatchSize: number;
   readonly stats: LedgerWriterStats = { batches: 0, events: 0, largestBatch: 0, splitBatches: 0 };
+  // Each batch's time and size (billing_map_ledger_batch_seconds / _size); undefined when metrics are off.
+  private readonly observer: LedgerBatchObserver | undefined;
 
   constructor(
     protected readonly db: Db,
@@ -80,6 +83,22 @@ export abstract class BatchWriter<E, Row, R> {
     this.backlogForExtraBatch = options.backlogForExtraBatch ?? Number.POSITIVE_INFINITY;
     this.eagerBatchSize = options.eagerBatchSize ?? Number.POSITIVE_INFINITY;
     this.maxQueuedEvents = Math.max(1, options.maxQueuedEvents ?? 20_000);
+    this.observer = ledgerBatchObserver(this.metricsName(), this);
+  }
+
+  /** The writer's name in the metrics (a method: the constructor reads it before subclass fields exist). */
+  protected abstract metricsName(): LedgerWriterName;
+
+  /** Events waiting for a batch (billing_map_ledger_queued_events). */
+  queuedEvents(): number {
+    return this.queued;
+  }
+
+  /** Batches being written now (billing_map_ledger_batches_in_flight). */
+  batchesInFlight(): number {
+    let n = 0;
+    for (const lane of this.lanes) n += lane.inFlight;
+    return n;
   }
 
   /** Runs a batch in one statement (one transaction): a row per event, in the events' order. */
@@ -144,6 +163,16 @@ export abstract class BatchWriter<E, Row, R> {
     this.stats.batches++;
     this.stats.events += batch.length;
     this.stats.largestBatch = Math.max(this.stats.largestBatch, batch.length);
+    if (!this.observer) return this.settleBatch(batch);
+    const started = performance.now();
+    try {
+      await this.settleBatch(batch);
+    } finally {
+      this.observer.observe((performance.now() - started) / 1000, batch.length);
+    }
+  }
+
+  private async settleBatch(batch: Pending<E, R>[]): Promise<void> {
     let rows: Row[];
     try {
       rows = await this.runWithRetry(batch.map((p) => p.event));

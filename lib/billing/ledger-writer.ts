@@ -95,6 +95,10 @@ export class LedgerWriter extends BatchWriter<UsageEvent, BatchRow, UsageLogResu
   protected laneKey(event: UsageEvent): string {
     return event.tenantId;
   }
+
+  protected metricsName(): "usage" {
+    return "usage";
+  }
 }
 
 const writers = new WeakMap<Db, LedgerWriter>();

@@ -1,17 +1,34 @@
-// A mapping as the JSON API shows it: the original design's snake_case column names.
+// A mapping as the JSON API shows it: the original design's snake_case column names. The zod schemas
+// describe the mapping API's answer in the OpenAPI document (lib/http/openapi.ts).
+import { z } from "zod";
+import { numberTypes } from "@/db/schema";
 import type { PhoneMapping } from "./mapping";
 
-export interface MappingJson {
-  id: string;
-  tenant_id: string;
-  twilio_number_sid: string;
-  phone_number: string;
-  number_type: string;
-  provisioned_at: string;
-  deprovisioned_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
+export const mappingJsonSchema = z
+  .object({
+    id: z.uuid(),
+    tenant_id: z.string(),
+    twilio_number_sid: z.string(),
+    phone_number: z.string(),
+    number_type: z.enum(numberTypes),
+    provisioned_at: z.iso.datetime(),
+    deprovisioned_at: z.iso.datetime().nullable(),
+    created_at: z.iso.datetime(),
+    updated_at: z.iso.datetime(),
+  })
+  .meta({ id: "Mapping" });
+export type MappingJson = z.output<typeof mappingJsonSchema>;
+
+export const mapNumberResponseSchema = z
+  .object({
+    success: z.literal(true),
+    created: z.boolean(),
+    mapping: mappingJsonSchema,
+    message: z.string(),
+    evidence: z.string(),
+    transferred_from: z.string().optional(),
+  })
+  .meta({ id: "MapNumberResponse" });
 
 export function mappingJsonOf(mapping: PhoneMapping): MappingJson {
   return {

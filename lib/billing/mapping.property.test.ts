@@ -62,7 +62,7 @@ describe("mapping input, attacked with arbitrary values", () => {
             accepted++;
             const asked = input as Record<string, unknown>;
             expect(asked.tenantId).toBe("test-tenant-123");
-            expect(asked.twilioNumberSid).toMatch(/^PN[0-9a-fA-F]{32}$/);
+            expect(asked.twilioNumberSid).toMatch(/^PN[0-9A-Za-z]{32}$/);
             const phoneNumber = String(asked.phoneNumber).trim().replace(/[\s().-]/g, "");
             expect(phoneNumber).toMatch(/^\+[1-9]\d{6,14}$/);
             const [row] = await queryRows<Record<string, unknown>>(

@@ -125,7 +125,9 @@ describe("mapping numbers to tenants", () => {
       ["unknown tenant", { tenantId: "ghost-tenant", twilioNumberSid: sidOf("PN", 90), phoneNumber: "+14155550190" }, "not_found", /Unknown tenant "ghost-tenant"/],
       ["phone number not E.164", { tenantId: "test-tenant-123", twilioNumberSid: sidOf("PN", 91), phoneNumber: "4155550191" }, "invalid_input", /E\.164/],
       ["phone number that does not exist", { tenantId: "test-tenant-123", twilioNumberSid: sidOf("PN", 92), phoneNumber: "+10005550191" }, "invalid_input", /not a valid phone number/],
-      ["bad number SID", { tenantId: "test-tenant-123", twilioNumberSid: "PNxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", phoneNumber: "+14155550192" }, "invalid_input", /PN followed by 32 hexadecimal/],
+      ["number SID with the wrong prefix", { tenantId: "test-tenant-123", twilioNumberSid: "PXxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", phoneNumber: "+14155550192" }, "invalid_input", /Twilio Number SID must be PN followed by 32 letters or digits/],
+      ["number SID one character short", { tenantId: "test-tenant-123", twilioNumberSid: "PNxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", phoneNumber: "+14155550192" }, "invalid_input", /Twilio Number SID must be PN followed by 32 letters or digits/],
+      ["number SID with a character that is not a letter or digit", { tenantId: "test-tenant-123", twilioNumberSid: "PNxxxxxxxxxxxxxxxx-xxxxxxxxxxxxxxx", phoneNumber: "+14155550192" }, "invalid_input", /Twilio Number SID must be PN followed by 32 letters or digits/],
       ["bad number type", { tenantId: "test-tenant-123", twilioNumberSid: sidOf("PN", 93), phoneNumber: "+14155550193", numberType: "fax" }, "invalid_input", /voice, sms or both/],
       ["empty tenant id", { tenantId: "", twilioNumberSid: sidOf("PN", 94), phoneNumber: "+14155550194" }, "invalid_input", /Tenant ID is required/],
     ];

@@ -1,5 +1,5 @@
 // The ledger's side of reconciliation: one batch of events read from Twilio's REST API (already turned
-// into webhook events by the webhook parsers), written in ONE transaction (db/functions/80-reconciliation.sql):
+// into webhook events by the webhook parsers), written in ONE transaction (db/functions/82-reconciliation.sql):
 // the events the ledger holds are told apart by key (reconciliation_ledger_state), the rest counted or
 // corrected by reconcile_usage_batch, which moves the run's progress too; the events no mapping took are
 // kept in the unmatched inbox exactly as a webhook keeps them (keep_unmatched_usage_event: a call leg

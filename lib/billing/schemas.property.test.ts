@@ -47,7 +47,7 @@ const hostile = fc.oneof(
 );
 
 const TENANT_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-const PN_SID = /^PN[0-9a-fA-F]{32}$/;
+const PN_SID = /^PN[0-9A-Za-z]{32}$/;
 const E164 = /^\+[1-9]\d{6,14}$/;
 
 // Values each field accepts, mixed into the hostile ones so that some whole inputs are valid.

@@ -98,6 +98,10 @@ export class WebhookLedgerWriter extends BatchWriter<RoutableUsageEvent, Webhook
   protected laneKey(): string {
     return "";
   }
+
+  protected metricsName(): "webhook" {
+    return "webhook";
+  }
 }
 
 const writers = new WeakMap<Db, WebhookLedgerWriter>();

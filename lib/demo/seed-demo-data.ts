@@ -8,6 +8,7 @@ import { queryRows, type Db } from "@/db/client";
 import { tenants, tenantPhoneMappings } from "@/db/schema";
 import { mapNumberToTenant } from "@/lib/billing/mapping";
 import { seedDemoCallLegs } from "./seed-demo-call-legs";
+import { seedDemoPricing } from "./seed-demo-pricing";
 
 export interface DemoUser {
   email: string;
@@ -121,6 +122,7 @@ export async function seedDemoData(
   const legs = await seedDemoCallLegs(db, DEMO_NUMBERS[0].phoneNumber);
 
   for (const user of DEMO_USERS) await options.createUser?.(db, user);
+  await seedDemoPricing(db);
 
   return {
     tenants: DEMO_TENANTS.length,

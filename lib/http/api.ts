@@ -2,6 +2,7 @@
 // with the error's status. Unknown failures are logged by name and answered with a fixed sentence.
 import "server-only";
 import { asBillingError, BillingError } from "@/lib/errors";
+import { errorLogFields, logger } from "@/lib/logging/logger";
 
 export const JSON_BODY_LIMIT = 64 * 1024;
 
@@ -49,13 +50,13 @@ const NO_STORE = { "cache-control": "no-store" };
 export function errorResponse(err: unknown): Response {
   const known = asBillingError(err);
   if (known) {
-    if (known.status >= 500) console.error(`[api] ${known.code}: ${known.message}`);
+    if (known.status >= 500) logger.error({ code: known.code, err: errorLogFields(known) }, "api request failed");
     return Response.json(
       { success: false, error: known.message, ...(known.fieldErrors ? { fieldErrors: known.fieldErrors } : {}) },
       { status: known.status, headers: NO_STORE },
     );
   }
-  console.error("[api] request failed:", err instanceof Error ? `${err.name}: ${err.message}` : "unknown error");
+  logger.error({ err: errorLogFields(err) }, "api request failed");
   return Response.json({ success: false, error: "The request failed on the server; nothing was changed." }, { status: 500, headers: NO_STORE });
 }
 

@@ -8,6 +8,7 @@ import { billingPeriodOf } from "@/lib/billing/periods";
 import { asBillingError } from "@/lib/errors";
 import { COUNTER_FIELDS, dailyUsage, usageReport, type Counters, type DailyUsage, type UsageReport } from "@/lib/usage/report";
 import { parseInput, periodSchema, tenantIdSchema } from "@/lib/validation";
+import { previousPeriodToSameDay } from "@/lib/usage/same-days";
 import { usageByNumberWithPrevious, type TenantNumberUsage } from "./tenant-usage";
 
 export interface OpsUsageView {
@@ -29,11 +30,15 @@ export async function opsUsageView(db: Db, params: Record<string, string | undef
   const parsed = parseInput(opsUsageParamsSchema, { period: params.period, tenant: params.tenant });
   const period = parsed.period ?? billingPeriodOf(new Date()).month;
   const expanded = parsed.tenant;
-  const [report, days, numbers] = await Promise.all([
+  const [report, days, numbers, sameDays] = await Promise.all([
     usageReport(db, { period }),
     dailyUsage(db, { period, tenantId: expanded }),
     expanded ? usageByNumberWithPrevious(db, { period, tenantId: expanded }) : Promise.resolve(null),
+    previousPeriodToSameDay(db, { period }),
   ]);
+  // A period in progress is compared with the same days of the previous one (lib/usage/same-days.ts).
+  for (const t of report.tenants) t.previous = sameDays.get(t.tenantId) ?? t.previous;
+  if (expanded && sameDays.has(expanded)) for (const n of numbers ?? []) delete (n as { previous?: Counters }).previous;
   const previousTotals = Object.fromEntries(COUNTER_FIELDS.map((f) => [f, report.tenants.reduce((n, t) => n + t.previous[f], 0)])) as Counters;
   return { period, report, previousTotals, days, expanded, numbers };
 }

@@ -9,10 +9,12 @@ import { listAlerts, type UsageAlert } from "@/lib/billing/alerts";
 import { billingPeriodFromMonth, billingPeriodOf, previousBillingPeriod } from "@/lib/billing/periods";
 import { asBillingError, BillingError } from "@/lib/errors";
 import { COUNTER_FIELDS, dailyUsage, usageByNumber, usageReport, type Counters, type DailyUsage, type NumberUsage } from "@/lib/usage/report";
+import { previousPeriodToSameDay } from "@/lib/usage/same-days";
 import { parseInput, periodSchema } from "@/lib/validation";
 
 export interface TenantNumberUsage extends NumberUsage {
-  previous: Counters;
+  /** Absent while the period is in progress: no per-number figure for the same days of the previous one. */
+  previous?: Counters;
 }
 
 export interface TenantUsageView {
@@ -24,6 +26,8 @@ export interface TenantUsageView {
   previousPeriod: string;
   totals: Counters;
   previousTotals: Counters;
+  /** Whether previousTotals are the previous period's same days (the period is in progress). */
+  previousToSameDay: boolean;
   numbers: TenantNumberUsage[];
   days: DailyUsage[];
   alerts: UsageAlert[];
@@ -57,13 +61,17 @@ export async function tenantUsageView(db: Db, input: { tenantId: string; period?
   const period = parseInput(periodSchema, input.period ?? currentPeriod);
   const previousPeriod = previousBillingPeriod(billingPeriodFromMonth(period)).month;
   const tenantId = input.tenantId;
-  const [report, numbers, days, alerts] = await Promise.all([
+  const [report, numbers, days, alerts, sameDays] = await Promise.all([
     usageReport(db, { period, tenantId }),
     usageByNumberWithPrevious(db, { period, tenantId }),
     dailyUsage(db, { period, tenantId }),
     listAlerts(db, { tenantId, limit: 10 }),
+    previousPeriodToSameDay(db, { period, tenantIds: [tenantId] }),
   ]);
   const mine = report.tenants.find((t) => t.tenantId === tenantId);
+  // A period in progress is compared with the same days of the previous one (lib/usage/same-days.ts).
+  const toSameDay = sameDays.get(tenantId);
+  if (toSameDay) for (const n of numbers) delete n.previous;
   return {
     tenantId,
     tenantName,
@@ -71,7 +79,8 @@ export async function tenantUsageView(db: Db, input: { tenantId: string; period?
     period,
     previousPeriod,
     totals: mine?.current ?? zeros(),
-    previousTotals: mine?.previous ?? zeros(),
+    previousTotals: toSameDay ?? mine?.previous ?? zeros(),
+    previousToSameDay: toSameDay !== undefined,
     numbers,
     days,
     alerts,

@@ -42,6 +42,11 @@ const ALL_TABLES = [
   "users",
   "api_keys",
   "sign_in_attempts",
+  "price_plans",
+  "price_plan_charges",
+  "phone_number_classes",
+  "final_invoices",
+  "final_invoice_lines",
 ] as const;
 
 /** A digest of every row of every table: equal snapshots mean nothing was written. */

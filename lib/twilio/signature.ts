@@ -6,6 +6,7 @@ import { validateRequest } from "twilio/lib/webhooks/webhooks";
 import { getDb } from "@/db/client";
 import { analyticsEvents } from "@/db/schema";
 import { BillingError } from "@/lib/errors";
+import { errorLogFields, logger, type Logger } from "@/lib/logging/logger";
 import { authTokenForAccount, twilioAccountsFromEnv } from "./accounts";
 import { paramOf, type TwilioForm } from "./form-body";
 import { twilioSignedUrlOf } from "./public-url";
@@ -57,14 +58,14 @@ export async function verifyTwilioRequest(request: Request, form: TwilioForm): P
   try {
     return checkTwilioSignature(request, form);
   } catch (err) {
-    await recordTwilioRefusal(err);
+    await recordTwilioRefusal(err, logger);
     throw err;
   }
 }
 
 /** Records `err` when it is a refused signature (see the limit below); anything else is left alone. */
-export async function recordTwilioRefusal(err: unknown): Promise<void> {
-  if (err instanceof TwilioSignatureRefusal) await recordSignatureRejection(err.rejection);
+export async function recordTwilioRefusal(err: unknown, log: Logger): Promise<void> {
+  if (err instanceof TwilioSignatureRefusal) await recordSignatureRejection(err.rejection, log);
 }
 
 /**
@@ -91,7 +92,7 @@ function admitRejectionRecord(now = Date.now()): { record: boolean; skippedBefor
   return { record: true, skippedBefore };
 }
 
-async function recordSignatureRejection(rejection: SignatureRejection): Promise<void> {
+async function recordSignatureRejection(rejection: SignatureRejection, log: Logger): Promise<void> {
   const { record, skippedBefore } = admitRejectionRecord();
   if (!record) return;
   try {
@@ -109,10 +110,17 @@ async function recordSignatureRejection(rejection: SignatureRejection): Promise<
     });
   } catch (err) {
     // The request is refused either way; losing the record must not turn a 403 into a 5xx.
-    console.error("[twilio] could not record a signature rejection:", err instanceof Error ? err.message : err);
+    log.error({ err: errorLogFields(err) }, "could not record a signature rejection");
   }
-  // The AccountSid is whatever the caller sent: quoted and cut short, so it cannot forge or flood log lines.
-  const account = rejection.accountSid === undefined ? "none" : JSON.stringify(rejection.accountSid.slice(0, 40));
-  const skipped = skippedBefore > 0 ? ` (${skippedBefore} more refusals before this one were not recorded)` : "";
-  console.warn(`[twilio] refused ${rejection.path} (account ${account}): ${rejection.reason}${skipped}`);
+  // The AccountSid is whatever the caller sent: cut short (JSON lines escape the rest), so it cannot
+  // flood log lines; never the token or the signature.
+  log.warn(
+    {
+      path: rejection.path,
+      accountSid: rejection.accountSid?.slice(0, 40) ?? null,
+      reason: rejection.reason,
+      ...(skippedBefore > 0 ? { refusalsNotRecordedBefore: skippedBefore } : {}),
+    },
+    "refused a Twilio webhook: signature check failed",
+  );
 }

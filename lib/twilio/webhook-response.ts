@@ -1,9 +1,13 @@
 // How the Twilio routes answer: JSON for status callbacks, empty TwiML for an incoming message, and
 // `{ success: false, error }` with the status of the error (Twilio looks only at the status; it retries
-// 5xx and timeouts when the URL's connection overrides ask it to).
+// 5xx and timeouts when the URL's connection overrides ask it to). Every request is counted once in
+// billing_map_webhook_requests_total: the route counts what recordTwilioCallback answered, this
+// wrapper what ended in an error.
 import "server-only";
 import { asBillingError, BillingError } from "@/lib/errors";
 import { databaseKind, getDb, type Db } from "@/db/client";
+import { errorLogFields, logger, requestLogFields, webhookRequestId, type Logger } from "@/lib/logging/logger";
+import type { WebhookMeter } from "@/lib/metrics/webhook-outcomes";
 import { recordTwilioRefusal } from "./signature";
 
 export const EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>';
@@ -12,16 +16,16 @@ export function emptyTwimlResponse(): Response {
   return new Response(EMPTY_TWIML, { status: 200, headers: { "content-type": "text/xml; charset=utf-8", "cache-control": "no-store" } });
 }
 
-export function twilioErrorResponse(err: unknown): Response {
+export function twilioErrorResponse(err: unknown, log: Logger = logger): Response {
   const known = asBillingError(err);
   if (known) {
-    if (known.status >= 500) console.error(`[twilio] ${known.code}: ${known.message}`, known.cause instanceof Error ? known.cause.message : "");
+    if (known.status >= 500) log.error({ code: known.code, err: errorLogFields(known) }, "webhook not recorded");
     return Response.json(
       { success: false, error: known.message, ...(known.fieldErrors ? { fieldErrors: known.fieldErrors } : {}) },
       { status: known.status, headers: { "cache-control": "no-store" } },
     );
   }
-  console.error("[twilio] webhook failed:", err);
+  log.error({ err: errorLogFields(err) }, "webhook failed");
   return Response.json(
     { success: false, error: "The webhook could not be processed; it was not recorded. Twilio may retry it." },
     { status: 500, headers: { "cache-control": "no-store" } },
@@ -38,22 +42,25 @@ export async function webhookDatabase(): Promise<Db> {
   } catch (err) {
     const known = asBillingError(err);
     if (known) throw known;
-    console.error(`[twilio] the ${databaseKind()} database could not be opened:`, err instanceof Error ? err.message : err);
+    logger.error({ database: databaseKind(), err: errorLogFields(err) }, "the database could not be opened");
     throw new BillingError("unavailable", "The database is not ready; the webhook was not recorded. Try again shortly.", { cause: err });
   }
 }
 
 /**
- * Runs a webhook handler, turning any error into its JSON error answer; a refused signature
- * (checkTwilioSignature) is recorded first.
+ * Runs a webhook handler, turning any error into its JSON error answer, counted on the route's meter
+ * and logged with the request's id; a refused signature (checkTwilioSignature) is recorded first.
+ * The handler counts its own answers (meter.recorded) after recordTwilioCallback.
  */
-export function twilioWebhookRoute(handler: (request: Request) => Promise<Response>): (request: Request) => Promise<Response> {
+export function twilioWebhookRoute(meter: WebhookMeter, handler: (request: Request) => Promise<Response>): (request: Request) => Promise<Response> {
   return async (request) => {
     try {
       return await handler(request);
     } catch (err) {
-      await recordTwilioRefusal(err);
-      return twilioErrorResponse(err);
+      meter.failed(err);
+      const log = logger.child({ requestId: webhookRequestId(request), endpoint: meter.endpoint, request: requestLogFields(request) });
+      await recordTwilioRefusal(err, log);
+      return twilioErrorResponse(err, log);
     }
   };
 }

@@ -74,7 +74,7 @@ async function requireTenant(db: Db, tenantId: string | undefined): Promise<stri
 }
 
 /** Streams `chunks()` (arrays of CSV records) through csv-stringify, with a header row. */
-function csvStream(columns: readonly string[], chunks: () => AsyncGenerator<unknown[][]>): ReadableStream<Uint8Array> {
+export function csvStream(columns: readonly string[], chunks: () => AsyncGenerator<unknown[][]>): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
   let source: AsyncGenerator<unknown[][]> | undefined;
   return new ReadableStream<Uint8Array>({

@@ -47,7 +47,15 @@ const sid = (prefix: string, label: string) =>
     .trim()
     .regex(new RegExp(`^${prefix}[0-9a-fA-F]{32}$`), `${label} must be ${prefix} followed by 32 hexadecimal characters`);
 
-export const twilioNumberSidSchema = sid("PN", "Twilio Number SID");
+/**
+ * A phone number's SID: PN and 32 letters or digits. Twilio's own are hexadecimal, but the original
+ * design's checklist maps "PNxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"; the prefix and the length still catch a
+ * typo, and whether Twilio knows the SID is what reconciliation's inventory check reports.
+ */
+export const twilioNumberSidSchema = z
+  .string({ error: "Twilio Number SID is required" })
+  .trim()
+  .regex(/^PN[0-9A-Za-z]{32}$/, "Twilio Number SID must be PN followed by 32 letters or digits");
 export const callSidSchema = sid("CA", "CallSid");
 export const accountSidSchema = sid("AC", "AccountSid");
 export const messageSidSchema = z

@@ -1,5 +1,5 @@
-// npm run bench [-- --smoke] [-- --only=ingest,audit-log,report,export,reconcile] [-- --runs=3] [-- --http-events=54000]
-//   [-- --reconcile-records=1000000] [-- --skip-build]
+// npm run bench [-- --smoke] [-- --only=ingest,audit-log,report,export,pricing,monitoring,ledger-verify,reconcile] [-- --runs=3]
+//   [-- --http-events=54000] [-- --reconcile-records=1000000] [-- --skip-build]
 //
 // Full run: builds the app into .next-bench (unless --skip-build), makes databases of its own on the
 // local PostgreSQL (scripts/ensure-postgres.sh), runs every scenario, prints the figures, writes them to
@@ -16,11 +16,16 @@ import { renderTargets, writeReport } from "./report";
 import { describeMachine, machine, Results, RESULTS_DIR } from "./results";
 import { auditLogScenario } from "./scenario-audit-log";
 import { INGEST_SIZES, ingestScenario } from "./scenario-ingest";
+import { PRICING_SIZES, pricingScenario } from "./scenario-pricing";
+import { metricsOverheadScenario } from "./http-metrics-overhead";
+import { LEDGER_VERIFY_SIZES, ledgerVerifyScenario } from "./scenario-ledger-verify";
 import { reconcileScenario } from "./scenario-reconcile";
 import { READERS } from "@/lib/twilio/reconciliation/reconcile";
 import { buildApp, hasBuild, stopAllServers } from "./server";
 
-const SCENARIOS = ["ingest", "audit-log", "report", "export", "reconcile"] as const;
+const SCENARIOS = ["ingest", "audit-log", "report", "export", "pricing", "monitoring", "ledger-verify", "reconcile"] as const;
+// Scenarios that need no production server.
+const WITHOUT_SERVER: readonly Scenario[] = ["report", "ledger-verify", "reconcile"];
 type Scenario = (typeof SCENARIOS)[number];
 
 function parseArgs(argv: string[]) {
@@ -57,16 +62,23 @@ async function main() {
   console.log(`billing-map benchmark (${args.smoke ? "smoke" : "full"}): ${args.scenarios.join(", ")}`);
   console.log(`  machine: ${describeMachine(machine())}`);
   const runs = args.smoke ? 1 : args.runs;
-  const needsServer = !args.smoke && args.scenarios.some((s) => s !== "report" && s !== "reconcile");
+  const needsServer = !args.smoke && args.scenarios.some((s) => !WITHOUT_SERVER.includes(s));
   if (needsServer && (!args.skipBuild || !hasBuild())) buildApp();
 
   for (const scenario of args.scenarios) {
     console.log(`\n== ${scenario}`);
     if (scenario === "ingest") await ingestScenario({ smoke: args.smoke, runs, httpEvents: args.httpEvents, results });
     if (scenario === "reconcile") await reconcileScenario({ smoke: args.smoke, records: args.reconcileRecords, results });
+    if (scenario === "pricing") await pricingScenario({ smoke: args.smoke, http: !args.smoke, runs, results });
+    if (scenario === "monitoring") {
+      await metricsOverheadScenario({ smoke: args.smoke, events: args.httpEvents, runs, connections: 16, results });
+    }
+    if (scenario === "ledger-verify") {
+      await ledgerVerifyScenario({ logRows: LEDGER_VERIFY_SIZES[args.smoke ? "smoke" : "full"].logRows, runs, results });
+    }
     if (scenario === "audit-log" || scenario === "report" || scenario === "export") {
       // The three share one large generated database; run them together once.
-      const wanted = args.scenarios.filter((s) => s !== "ingest" && s !== "reconcile");
+      const wanted = args.scenarios.filter((s) => s === "audit-log" || s === "report" || s === "export");
       if (scenario !== wanted[0]) continue;
       await auditLogScenario({ smoke: args.smoke, runs, results, parts: wanted });
     }
@@ -78,6 +90,9 @@ async function main() {
     ingest: { ...INGEST_SIZES[args.smoke ? "smoke" : "full"], httpCallbacksPerConfiguration: args.smoke ? 0 : args.httpEvents },
     reading: args.smoke ? SMOKE_SIZES : FULL_SIZES,
     reconcile: { recordsPerRun: args.reconcileRecords ?? (args.smoke ? 4_000 : 1_000_000), pagesAtOnce: READERS, latencyMs: args.smoke ? 5 : 150 },
+    pricing: PRICING_SIZES[args.smoke ? "smoke" : "full"],
+    monitoring: { callbacksPerServer: args.smoke ? 300 : args.httpEvents, connections: 16 },
+    ledgerVerify: LEDGER_VERIFY_SIZES[args.smoke ? "smoke" : "full"],
     ledgerWriter: {
       maxConcurrentBatches: Number(process.env.LEDGER_MAX_CONCURRENT_BATCHES ?? 2),
       maxBatchSize: Number(process.env.LEDGER_MAX_BATCH_SIZE ?? 300),

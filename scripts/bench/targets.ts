@@ -109,6 +109,52 @@ export const TARGETS = {
     unit: "MB",
     rule: { below: 256 },
   },
+  // Pricing and tenants at scale (scripts/bench/scenario-pricing.ts)
+  "pricing.drafts": {
+    scenario: "pricing",
+    what: "Draft invoices of one period for 1,000 tenants and 100,000 numbers (invoicesOfPeriod, lib call)",
+    unit: "ms",
+    rule: { below: 3_000 },
+  },
+  "pricing.invoice-page": {
+    scenario: "pricing",
+    what: "GET /ops/tenants/{id}/invoices/{period}, the printable invoice page (100 numbers)",
+    unit: "ms",
+    rule: { below: 150 },
+  },
+  "pricing.tenants-page": {
+    scenario: "pricing",
+    what: "GET /ops/tenants at 10,000 tenants",
+    unit: "ms",
+    rule: { below: 150 },
+  },
+  "pricing.numbers-page": {
+    scenario: "pricing",
+    what: "GET /ops/numbers at 10,000 tenants and 100,000 numbers",
+    unit: "ms",
+    rule: { below: 150 },
+  },
+  // Monitoring (scripts/bench/http-metrics-overhead.ts)
+  "monitoring.metrics-overhead": {
+    scenario: "monitoring",
+    what: "Signed Twilio callbacks over HTTP with metrics counted, 1 server process (16 connections)",
+    unit: "events/s",
+    rule: { ratioAtLeast: 0.97 },
+    baseline: "the same build with METRICS_DISABLED=1 (same run, order alternating)",
+  },
+  "monitoring.scrape": {
+    scenario: "monitoring",
+    what: "GET /api/metrics after that load (median scrape)",
+    unit: "ms",
+    rule: { below: 25 },
+  },
+  // The ledger's self-check (scripts/bench/scenario-ledger-verify.ts)
+  "ledger-verify.memory": {
+    scenario: "ledger-verify",
+    what: "npm run ledger:verify over 5,000,000 log entries, every period: memory growth while it runs",
+    unit: "MB",
+    rule: { below: 256 },
+  },
   // Reconciliation (scripts/bench/scenario-reconcile.ts)
   "reconcile.local-rate": {
     scenario: "reconcile",

@@ -7,7 +7,7 @@ import { NumbersTable } from "@/components/numbers/numbers-table";
 import { requireOpsPage } from "@/lib/auth/session";
 import { asBillingError } from "@/lib/errors";
 import { listNumbers, numbersQuerySchema } from "@/lib/ops/numbers";
-import { listTenantChoices } from "@/lib/ops/tenants";
+import { tenantChoicesOf } from "@/lib/ops/tenants";
 import { fieldErrorsOf, describeFieldErrors } from "@/lib/validation";
 
 export const metadata: Metadata = { title: "Numbers" };
@@ -16,7 +16,6 @@ export default async function NumbersPage({ searchParams }: { searchParams: Prom
   await requireOpsPage();
   const params = firstValues(await searchParams);
   const db = await getDb();
-  const tenants = await listTenantChoices(db);
   const parsed = numbersQuerySchema.safeParse(params);
   let error: string | null = parsed.success ? null : describeFieldErrors(fieldErrorsOf(parsed.error));
   let page = null;
@@ -38,7 +37,7 @@ export default async function NumbersPage({ searchParams }: { searchParams: Prom
           Map a number
         </Link>
       </div>
-      <NumbersFilters tenants={tenants} values={params} />
+      <NumbersFilters tenant={(await tenantChoicesOf(db, [params.tenant ?? ""]))[0] ?? null} values={params} />
       {error && (
         <p role="alert" className="rounded border border-red-300 bg-red-50 px-3 py-2 text-red-800">
           {error}
@@ -47,7 +46,6 @@ export default async function NumbersPage({ searchParams }: { searchParams: Prom
       {page && (
         <NumbersTable
           rows={page.rows}
-          tenants={tenants}
           sortLinks={[
             { columnId: "phoneNumber", href: hrefWith("/ops/numbers", params, { sort: "phone" }), active: sort === "phone" },
             { columnId: "tenant", href: hrefWith("/ops/numbers", params, { sort: "tenant" }), active: sort === "tenant" },

@@ -5,6 +5,7 @@ import { firstValues, hrefWith } from "@/components/data-table/url";
 import { AdjustmentForm } from "@/components/usage/adjustment-form";
 import { NumberUsageTable } from "@/components/usage/number-usage-table";
 import { PeriodPicker } from "@/components/usage/period-picker";
+import { TenantJump } from "@/components/tenants/tenant-jump";
 import { TenantUsageTable } from "@/components/usage/tenant-usage-table";
 import { UsageChart } from "@/components/usage/usage-chart";
 import { requireOpsPage } from "@/lib/auth/session";
@@ -34,9 +35,12 @@ export default async function OpsUsagePage({ searchParams }: { searchParams: Pro
     <div className="flex flex-col gap-6">
       <div className="flex flex-wrap items-end justify-between gap-4">
         <h1 className="text-2xl font-semibold">
-          Usage for {period} <span className="text-base font-normal text-slate-500">(compared with {report.previousPeriod})</span>
+          Usage for {period} <span className="text-base font-normal text-slate-500">(compared with {report.previousPeriod}; a period in progress with its same days)</span>
         </h1>
-        <PeriodPicker action="/ops/usage" period={period} keep={{ tenant: expanded }} />
+        <div className="flex items-end gap-4">
+          <TenantJump label="Open a tenant (numbers, adjustments)" current={expanded ? { id: expanded, name: "" } : null} hrefTemplate={`/ops/usage?period=${period}&tenant={tenant}`} />
+          <PeriodPicker action="/ops/usage" period={period} keep={{ tenant: expanded }} />
+        </div>
       </div>
       <p className="flex gap-4 text-sm">
         <a className="text-blue-700 hover:underline" href={exportHref()}>

@@ -10,7 +10,7 @@ import { createTenant, sidOf, useTestDatabase } from "@/lib/testing/db";
 import { fakeCall, fakeIncomingPhoneNumber, fakeMessage } from "../fake-rest-api/resources";
 import { mapNumberSince } from "../test-support";
 import { reconcilePeriod } from "./reconcile";
-import { directionalCounters, RECON_ACCOUNT, RECON_TOKEN, startFakeAccount, webhookCountsCall } from "./test-fixtures";
+import { directionalCounters, ledgerMismatches, RECON_ACCOUNT, RECON_TOKEN, startFakeAccount, webhookCountsCall } from "./test-fixtures";
 
 const TENANT_NUMBER = "+14155550400";
 const CALLER = "+13105550001";
@@ -108,6 +108,7 @@ describe("reconciling legs, channels and directions", () => {
         reason: "Twilio's REST API gives this call 125 seconds (3 min); the ledger had 60 seconds (1 min)",
       });
 
+      expect(await ledgerMismatches(db)).toEqual([]);
       const byMetric = Object.fromEntries(run!.drift!.map((d) => [d.metric, d]));
       expect(byMetric.mms_inbound_count).toMatchObject({ twilio: 1, ledger: 1, difference: 0 });
       expect(byMetric.calls_outbound_minutes).toMatchObject({ twilio: minutes(child1, child2, child3, clientChild, outbound), difference: 0 });

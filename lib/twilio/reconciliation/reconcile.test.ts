@@ -13,7 +13,7 @@ import { parseVoiceStatusCallback } from "../callbacks";
 import { fakeCall, fakeIncomingPhoneNumber, fakeMessage } from "../fake-rest-api/resources";
 import { mapNumberSince } from "../test-support";
 import { reconcilePeriod } from "./reconcile";
-import { countersByTenant, logSumsByTenant, RECON_ACCOUNT, RECON_TOKEN, startFakeAccount, webhookCountsCall, webhookCountsMessage } from "./test-fixtures";
+import { countersByTenant, ledgerMismatches, logSumsByTenant, RECON_ACCOUNT, RECON_TOKEN, startFakeAccount, webhookCountsCall, webhookCountsMessage } from "./test-fixtures";
 
 const UTC_NUMBER = "+14155550100";
 const VAN_NUMBER = "+16045550100";
@@ -91,7 +91,8 @@ describe("reconciliation with Twilio's REST API", () => {
         "utc-tenant 2024-11": { voice_calls_count: 3, voice_minutes_used: 10, voice_seconds_used: 486, sms_count_used: 2, sms_sent_count: 1, sms_received_count: 1, sms_segments_used: 4 },
         "van-tenant 2024-11": { voice_calls_count: 1, voice_minutes_used: 1, voice_seconds_used: 30, sms_count_used: 1, sms_sent_count: 0, sms_received_count: 1, sms_segments_used: 2 },
       });
-      // Every counter still equals the sum of its log (usage and corrections).
+      // Every counter still equals the sum of its log (usage and corrections), as the ledger's self-check says.
+      expect(await ledgerMismatches(db)).toEqual([]);
       const sums = await logSumsByTenant(db);
       expect(sums["utc-tenant 2024-11"]).toEqual({ minutes: 10, seconds: 486, calls: 3, messages: 2, segments: 4 });
       expect(sums["van-tenant 2024-11"]).toEqual({ minutes: 1, seconds: 30, calls: 1, messages: 1, segments: 2 });

@@ -135,3 +135,8 @@ export async function directionalCounters(db: Db, tenantId: string, periodStart:
   );
   return row;
 }
+
+/** The ledger's self-check (ledger_verify, db/functions/90-ledger-verify.sql): every mismatch it finds. */
+export async function ledgerMismatches(db: Db): Promise<Record<string, unknown>[]> {
+  return queryRows(db, sql`select * from ledger_verify() where check_name <> 'summary'`);
+}

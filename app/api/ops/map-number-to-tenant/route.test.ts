@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { queryRows, useDatabaseForTests } from "@/db/client";
 import { createApiKey, revokeApiKey } from "@/lib/auth/api-keys";
 import { countRows, createTenant, sidOf, snapshotTables, useTestDatabase } from "@/lib/testing/db";
+import { expectMatchesOpenApi } from "@/lib/testing/openapi";
 import { POST } from "./route";
 
 const URL = "http://127.0.0.1:3000/api/ops/map-number-to-tenant";
@@ -32,6 +33,7 @@ describe("POST /api/ops/map-number-to-tenant", () => {
   async function expectRefused(res: Response, status: number, error: RegExp | string): Promise<Record<string, unknown>> {
     const json = (await res.json()) as Record<string, unknown>;
     expect({ status: res.status, success: json.success }).toEqual({ status, success: false });
+    expectMatchesOpenApi("/api/ops/map-number-to-tenant", "post", status, json);
     if (typeof error === "string") expect(json.error).toBe(error);
     else expect(json.error).toMatch(error);
     return json;
@@ -53,6 +55,7 @@ describe("POST /api/ops/map-number-to-tenant", () => {
     const res = await post(body);
     expect(res.status).toBe(200);
     const json = (await res.json()) as { mapping: { id: string } } & Record<string, unknown>;
+    expectMatchesOpenApi("/api/ops/map-number-to-tenant", "post", 200, json);
     expect(json).toMatchObject({
       success: true,
       created: true,

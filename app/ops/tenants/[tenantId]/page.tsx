@@ -2,9 +2,12 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { getDb } from "@/db/client";
+import { PricePlanForm } from "@/components/pricing/price-plan-form";
+import { TenantInvoices } from "@/components/pricing/tenant-invoices";
 import { requireOpsPage } from "@/lib/auth/session";
 import { asBillingError } from "@/lib/errors";
 import { tenantDetail } from "@/lib/ops/tenants";
+import { tenantInvoicesView } from "@/lib/pricing/views";
 
 export const metadata: Metadata = { title: "Tenant" };
 
@@ -17,6 +20,8 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
     throw err;
   });
   const { tenant, numbers } = detail;
+  const invoices = await tenantInvoicesView(await getDb(), tenant.id);
+  const plan = invoices.plan;
   return (
     <div className="flex flex-col gap-4">
       <h1 className="text-2xl font-semibold">
@@ -70,6 +75,27 @@ export default async function TenantPage({ params }: { params: Promise<{ tenantI
           ))}
         </tbody>
       </table>
+      <TenantInvoices view={invoices} canFinalize invoiceHref={(period) => `/ops/tenants/${encodeURIComponent(tenant.id)}/invoices/${period}`} />
+      <PricePlanForm
+        key={plan ? `${plan.effective_from}-${plan.created_at}` : "none"}
+        tenantId={tenant.id}
+        current={plan ? { currency: plan.currency, number_monthly_fee: plan.number_monthly_fee, charges: plan.charges } : null}
+      />
+      {plan && (
+        <section aria-labelledby="plan-history-heading" className="flex flex-col gap-2">
+          <h2 id="plan-history-heading" className="font-semibold">
+            Plan history
+          </h2>
+          <ol className="flex flex-col gap-1 text-sm text-slate-700">
+            {plan.history.map((v) => (
+              <li key={v.created_at}>
+                From {v.effective_from}: {v.currency}, numbers {v.number_monthly_fee.local} local / {v.number_monthly_fee.toll_free} toll-free,{" "}
+                {Object.keys(v.charges).length} metrics charged · set {v.created_at.slice(0, 16).replace("T", " ")} UTC by {v.created_by}
+              </li>
+            ))}
+          </ol>
+        </section>
+      )}
     </div>
   );
 }

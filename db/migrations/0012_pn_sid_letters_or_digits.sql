@@ -1,0 +1,2 @@
+ALTER TABLE "tenant_phone_mappings" DROP CONSTRAINT "tenant_phone_mappings_sid_shape";--> statement-breakpoint
+ALTER TABLE "tenant_phone_mappings" ADD CONSTRAINT "tenant_phone_mappings_sid_shape" CHECK ("tenant_phone_mappings"."twilio_number_sid" ~ '^PN[0-9A-Za-z]{32}$');
