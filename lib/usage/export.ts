@@ -11,6 +11,7 @@ import { billingPeriodFromMonth } from "@/lib/billing/periods";
 import { BillingError } from "@/lib/errors";
 import { parseInput, periodSchema, tenantIdSchema } from "@/lib/validation";
 import { auditLogWhere, EVENT_AT_ISO, LOGGED_AT_ISO, type AuditLogFilters } from "./audit-log";
+import { COUNTER_COLUMNS } from "./counter-columns";
 
 /** The invoicing export's columns, in this order (stable: invoicing reads them by position and name). */
 export const USAGE_CSV_COLUMNS = [
@@ -21,22 +22,7 @@ export const USAGE_CSV_COLUMNS = [
   "phone_number",
   "twilio_number_sid",
   "number_type",
-  "voice_minutes_used",
-  "voice_calls_count",
-  "voice_seconds_used",
-  "sms_count_used",
-  "sms_sent_count",
-  "sms_received_count",
-  "sms_segments_used",
-  // Appended, so parsers reading the columns above by position keep working.
-  "voice_inbound_minutes",
-  "voice_outbound_minutes",
-  "sms_inbound_segments",
-  "sms_outbound_segments",
-  "mms_sent_count",
-  "mms_received_count",
-  "whatsapp_sent_count",
-  "whatsapp_received_count",
+  ...COUNTER_COLUMNS,
 ] as const;
 
 /** The audit-log export's columns, in this order. */
@@ -111,10 +97,7 @@ export async function usageCsvStream(db: Db, input: { period: unknown; tenantId?
         db,
         sql`select c.billing_period_start::text as period_start, c.billing_period_end::text as period_end, c.tenant_id,
             t.name as tenant_name, m.phone_number, m.twilio_number_sid, m.number_type,
-            c.voice_minutes_used, c.voice_calls_count, c.voice_seconds_used, c.sms_count_used, c.sms_sent_count,
-            c.sms_received_count, c.sms_segments_used, c.voice_inbound_minutes, c.voice_outbound_minutes,
-            c.sms_inbound_segments, c.sms_outbound_segments, c.mms_sent_count, c.mms_received_count,
-            c.whatsapp_sent_count, c.whatsapp_received_count, c.phone_mapping_id::text as mapping_key
+            ${sql.raw(COUNTER_COLUMNS.map((c) => `c.${c}`).join(", "))}, c.phone_mapping_id::text as mapping_key
           from tenant_usage_counters c join tenants t on t.id = c.tenant_id join tenant_phone_mappings m on m.id = c.phone_mapping_id
           where c.billing_period_start = ${start}::date
             ${tenantId ? sql`and c.tenant_id = ${tenantId}` : sql``}

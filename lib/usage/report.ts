@@ -7,25 +7,7 @@ import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
 import { billingPeriodFromMonth, previousBillingPeriod } from "@/lib/billing/periods";
 import { parseInput, periodSchema } from "@/lib/validation";
-
-/** Every counter column of tenant_usage_counters the screens and reports show, once. */
-const COUNTER_COLUMNS = [
-  "voice_minutes_used",
-  "voice_calls_count",
-  "voice_seconds_used",
-  "sms_count_used",
-  "sms_sent_count",
-  "sms_received_count",
-  "sms_segments_used",
-  "voice_inbound_minutes",
-  "voice_outbound_minutes",
-  "sms_inbound_segments",
-  "sms_outbound_segments",
-  "mms_sent_count",
-  "mms_received_count",
-  "whatsapp_sent_count",
-  "whatsapp_received_count",
-] as const;
+import { COUNTER_COLUMNS } from "./counter-columns";
 
 type CamelCase<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<CamelCase<T>>}` : S;
 const camel = <S extends string>(column: S) => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) as CamelCase<S>;
