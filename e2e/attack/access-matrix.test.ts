@@ -35,6 +35,8 @@ type Access =
   | { kind: "twilio-signed"; path: string }
   /** Not served unless the server was started with BENCH_ROUTES=1 (404). */
   | { kind: "bench-only"; path: string }
+  /** Only with `Authorization: Bearer $METRICS_TOKEN`; this server has none set, so 404 for every caller, sessions and API keys included. */
+  | { kind: "metrics-token"; path: string }
   /** A tenant's object by the tenant in its path ({tenant}): keys and ops any, a tenant user its own (others 404), anonymous 401. */
   | { kind: "tenant-object"; path: string }
   /** Ops JSON API: ops sessions and API keys reach the rule (okStatus), tenant users 403, anonymous and revoked keys 401. */
@@ -71,6 +73,8 @@ const MATRIX: Record<string, Access> = {
   "/api/twilio/sms/status/route": { kind: "twilio-signed", path: SMS_STATUS },
   "/api/bench/empty/route": { kind: "bench-only", path: "/api/bench/empty" },
   "/api/openapi.json/route": { kind: "public", path: "/api/openapi.json" },
+  "/api/metrics/route": { kind: "metrics-token", path: "/api/metrics" },
+  "/ops/reconciliation/page": { kind: "ops-page", path: "/ops/reconciliation" },
   "/ops/tenants/[tenantId]/invoices/[period]/page": { kind: "ops-page", path: `/ops/tenants/tenant-a/invoices/${period}` },
   "/usage/invoices/[period]/page": { kind: "tenant-page", path: `/usage/invoices/${period}` },
   "/api/invoices/export/route": { kind: "export", path: `/api/invoices/export?period=${period}` },
@@ -148,6 +152,17 @@ describe("access matrix of the running app", () => {
       for (const method of ["GET", "POST"]) {
         const res = await fetch(`${app.server.url}${access.path}`, { method, body: method === "POST" ? "a=1" : undefined });
         expect({ entry, method, status: res.status }).toEqual({ entry, method, status: 404 });
+      }
+    }
+    // The metrics endpoint answers only its own token: neither a session nor an API key opens it.
+    for (const [entry, access] of entriesOf("metrics-token")) {
+      for (const [who, headers] of [
+        ["anonymous", {}],
+        ["ops", as("ops")],
+        ["tenant", as("tenantA")],
+        ["api key", { authorization: `Bearer ${key}` }],
+      ] as const) {
+        expect({ entry, who, status: (await get(access.path, headers)).status }).toEqual({ entry, who, status: 404 });
       }
     }
     expect(await app.snapshot()).toEqual(before);

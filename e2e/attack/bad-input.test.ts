@@ -179,7 +179,7 @@ describe("bad input against the running app", () => {
     // The log searched is really the server's: its start-up line (its own URL), and the line of a
     // signature refusal this test causes.
     expect((await post(VOICE_STATUS, "CallStatus=completed", { "content-type": FORM })).status).toBe(403);
-    await expect.poll(() => everyServerLog()).toMatch(/refused \/api\/twilio\/voice\/status/);
+    await expect.poll(() => everyServerLog()).toMatch(/"path":"\/api\/twilio\/voice\/status".*"msg":"refused a Twilio webhook/);
     const logs = everyServerLog();
     expect(logs).toContain(`- Local:         ${app.server.url}`);
     expect(logs).not.toContain(ATTACK_AUTH_TOKEN);
