@@ -223,6 +223,20 @@ test("a run started from the page for a chosen period shows its progress, then i
     smsSegmentsUsed: after.smsSegmentsUsed - before.smsSegmentsUsed,
   }).toEqual({ voiceCallsCount: 1, voiceMinutesUsed: 3, voiceSecondsUsed: LOST_CALL_SECONDS, smsCountUsed: 0, smsSegmentsUsed: 2 });
 
+  // A second run of the period (every configured account, the form's default) counts and corrects nothing more.
+  await page.goto("/ops/reconciliation");
+  const form = page.getByRole("form", { name: "Start a reconciliation" });
+  await form.getByLabel("Billing period").fill(period);
+  await form.getByRole("button", { name: "Reconcile with Twilio" }).click();
+  const again = page.getByText(new RegExp(`^Reconciliation of ${period} started \\(run \\d+\\)$`));
+  await expect(again).toBeVisible();
+  const againId = Number(/\(run (\d+)\)/.exec(await again.innerText())![1]);
+  expect(againId).toBeGreaterThan(startedRunId);
+  await expect.poll(() => runFigures(page, againId)).toEqual({ period, account: ACCOUNT, status: "succeeded", read: 4, counted: 0, corrected: 0, unmatched: 1 });
+  await expect(page.getByTestId(`run-${againId}`)).toContainText("2 already counted, 1 not billed by Twilio, 0 of another period");
+  expect(await numberCounters(page, period, NUMBER)).toEqual(after);
+  startedRunId = againId;
+
   // The correction is in the audit log: an adjustment of the message by reconciliation, naming Twilio's value.
   await page.goto(`/ops/logs?kind=adjustment&tenant=${TENANT}&number=${encodeURIComponent(NUMBER)}`);
   const correction = page.getByRole("row").filter({ hasText: "reconciliation: Twilio's REST API gives this message 3 segments; the ledger had 1" });
