@@ -1,10 +1,10 @@
 // The ledger's side of reconciliation: one batch of events read from Twilio's REST API (already turned
 // into webhook events by the webhook parsers), written in ONE transaction (db/functions/82-reconciliation.sql):
-// the events the ledger holds are told apart by key (reconciliation_ledger_state), the rest counted or
-// corrected by reconcile_usage_batch, which moves the run's progress too; the events no mapping took are
-// kept in the unmatched inbox exactly as a webhook keeps them (keep_unmatched_usage_event: a call leg
-// whose relative was counted meanwhile is counted with it instead), and Twilio's prices are recorded
-// (reconciliation_record_costs). A failed batch leaves nothing of itself behind; one that committed is
+// the events the ledger holds are told apart by key, their prices recorded in the same statement
+// (reconciliation_page_state), the rest counted or corrected by reconcile_usage_batch, which moves the
+// run's progress too; the events no mapping took are kept in the unmatched inbox exactly as a webhook
+// keeps them (keep_unmatched_usage_event: a call leg whose relative was counted meanwhile is counted
+// with it instead), and the prices of those sent whole are recorded (reconciliation_record_costs). A failed batch leaves nothing of itself behind; one that committed is
 // exactly-once (a later webhook or run counts nothing more).
 import "server-only";
 import { sql } from "drizzle-orm";
@@ -72,22 +72,25 @@ interface WriteInput {
 
 async function writeBatch(tx: Db, input: WriteInput): Promise<ReconciliationOutcome[]> {
   const { events, keys, progress } = input;
-  // Most records of a run are in the ledger already: asked by key first, only the rest travel whole.
-  const states = await queryRows<{ i: number; state: ReconciliationOutcome | "correct" | null }>(
+  // Most records of a run are in the ledger already: asked by key first (their prices recorded in the
+  // same statement), only the rest travel whole.
+  const states = await queryRows<{ i: number; state: "outside_period" | "correct" | null }>(
     tx,
-    sql`select i, state from reconciliation_ledger_state(${input.periodStart}::date, ${arrayLiteral(keys)}::text[],
-          ${arrayLiteral(events.map((e) => billableValueOf(e.event)))}::bigint[])`,
+    sql`select i, state from reconciliation_page_state(${input.runId}::bigint, ${input.periodStart}::date, ${arrayLiteral(keys)}::text[],
+          ${arrayLiteral(events.map((e) => billableValueOf(e.event)))}::bigint[], ${arrayLiteral(events.map((e) => e.price))}::text[],
+          ${arrayLiteral(events.map((e) => e.priceUnit))}::text[])`,
   );
-  const outcomes: ReconciliationOutcome[] = new Array(events.length);
+  // What it does not answer is counted already.
+  const outcomes: ReconciliationOutcome[] = new Array<ReconciliationOutcome>(events.length).fill("already_counted");
   const pending: number[] = [];
-  let already = 0;
   let outside = 0;
   for (const { i, state } of states) {
-    if (state === "already_counted") already++;
-    else if (state === "outside_period") outside++;
-    if (state === "already_counted" || state === "outside_period") outcomes[i - 1] = state;
-    else pending.push(i - 1);
+    if (state === "outside_period") {
+      outcomes[i - 1] = state;
+      outside++;
+    } else pending.push(i - 1);
   }
+  const already = events.length - outside - pending.length;
   const progressJson = JSON.stringify({
     records_read: progress.notBilled + progress.unreadable + already + outside,
     pages_read: progress.pagesRead,
@@ -127,8 +130,8 @@ async function writeBatch(tx: Db, input: WriteInput): Promise<ReconciliationOutc
         records_unmatched = records_unmatched - ${countedOnKeep + alreadyOnKeep}
       where id = ${input.runId}`);
   }
-  // Twilio's price of every event of the period, under its key.
-  const priced = outcomes.flatMap((o, i) => (o === "outside_period" ? [] : [i]));
+  // Twilio's price of every event of the period sent whole, under its key (the rest's is recorded).
+  const priced = pending.filter((i) => outcomes[i] !== "outside_period");
   if (priced.length > 0) {
     await tx.execute(sql`select reconciliation_record_costs(${input.runId}::bigint, ${arrayLiteral(priced.map((i) => keys[i]!))}::text[],
         ${arrayLiteral(priced.map((i) => events[i]!.price))}::text[], ${arrayLiteral(priced.map((i) => events[i]!.priceUnit))}::text[])`);

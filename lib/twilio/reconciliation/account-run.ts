@@ -11,7 +11,7 @@
 //     inventory is read before any page), so such a run writes nothing at all.
 import type { Db } from "@/db/client";
 import { reconcileUsageBatch, type ReconciliationEvent, type ReconciliationOutcome } from "@/lib/billing/reconciliation-batch";
-import { callPages, messagePages, twilioFailure, type TwilioCall, type TwilioClient, type TwilioMessage } from "../rest-client";
+import { callPages, messagePages, twilioFailure, type TwilioCallResource, type TwilioClient, type TwilioMessageResource } from "../rest-client";
 import { runPagePipeline } from "./page-pipeline";
 import { keepUnreadableCallback } from "../unreadable-callbacks";
 import { readCall, readMessage, type RestRecordReading } from "./rest-events";
@@ -87,12 +87,12 @@ export async function applyTwilioRecords(input: ApplyRecordsInput): Promise<void
     baseUrl: input.baseUrl,
     what: `the ${slice.list} of ${slice.fromDay}`,
   });
-  await runPagePipeline<Slice, TwilioCall | TwilioMessage>({
+  await runPagePipeline<Slice, TwilioCallResource | TwilioMessageResource>({
     slices: slicesOf(input.window),
     readers: input.readers,
     writers: input.writers,
     pagesOf: (slice) =>
-      described<TwilioCall | TwilioMessage>(
+      described<TwilioCallResource | TwilioMessageResource>(
         slice.list === "calls"
           ? callPages(client, progress.accountSid, slice.fromDay, slice.toDay)
           : messagePages(client, progress.accountSid, slice.fromDay, slice.toDay),
@@ -103,7 +103,7 @@ export async function applyTwilioRecords(input: ApplyRecordsInput): Promise<void
       const unreadable: Extract<RestRecordReading, { kind: "unreadable" }>[] = [];
       let notBilled = 0;
       for (const record of page) {
-        const reading = slice.list === "calls" ? readCall(record as TwilioCall) : readMessage(record as TwilioMessage);
+        const reading = slice.list === "calls" ? readCall(record as TwilioCallResource) : readMessage(record as TwilioMessageResource);
         if (reading.kind === "countable") {
           reading.event.event.metadata.reconciliation_run_id = progress.runId;
           events.push(reading.event);
