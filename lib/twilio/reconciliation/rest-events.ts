@@ -3,7 +3,8 @@
 // themselves (callbacks.ts), so the rule of what counts, for how much, at what time and under which key
 // exists once. What the REST record knows and a callback may not (a message's NumSegments, Twilio's
 // price) travels with it.
-import type { ReconciliationEvent } from "@/lib/billing/reconciliation-batch";
+import type { ReconciliationEvent, ReconciliationProbe } from "@/lib/billing/reconciliation-batch";
+import { usageIdempotencyKey } from "@/lib/billing/unmatched";
 import { BillingError } from "@/lib/errors";
 import { parseInboundMessage, parseMessageStatusCallback, parseVoiceStatusCallback, type ParsedTwilioCallback } from "../callbacks";
 import type { TwilioParams } from "../form-body";
@@ -116,6 +117,29 @@ export function messageCallbackParamsOf(message: TwilioMessageResource): TwilioP
   if (message.direction === "inbound") params.SmsStatus = message.status;
   else params.MessageStatus = params.SmsStatus = callbackStatusOf(message.status);
   return params;
+}
+
+/**
+ * What the ledger is asked of a call before it is read: the key and seconds its status callback's event
+ * carries (the parser decides what the call is; this only spares it the calls counted already).
+ */
+export function probeOfCall(call: TwilioCallResource): ReconciliationProbe {
+  const seconds = call.duration === null || call.duration === undefined || call.duration === "" ? Number.NaN : Number(call.duration);
+  return {
+    key: usageIdempotencyKey({ usageType: "voice", direction: "inbound", providerSid: call.sid }),
+    value: Number.isSafeInteger(seconds) && seconds >= 0 ? seconds : -1,
+    ...priceOf(call.price, call.price_unit),
+  };
+}
+
+/** The same of a message: its callback's key (the inbound webhook's, or an outbound status callback's) and segments. */
+export function probeOfMessage(message: TwilioMessageResource): ReconciliationProbe {
+  const segments = messageCallbackParamsOf(message).NumSegments;
+  return {
+    key: usageIdempotencyKey({ usageType: "sms", direction: message.direction === "inbound" ? "inbound" : "outbound", providerSid: message.sid }),
+    value: segments === undefined ? 1 : Number(segments),
+    ...priceOf(message.price, message.price_unit),
+  };
 }
 
 export function readMessage(message: TwilioMessageResource): RestRecordReading {
