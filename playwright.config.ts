@@ -1,8 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { defineConfig, devices } from "@playwright/test";
-import { BASE_URL, E2E_PORT, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN } from "./e2e/support/env";
+import { BASE_URL, E2E_PORT, E2E_STATE_DIR, E2E_TWILIO_API_PORT, TWILIO_ACCOUNT_SID, TWILIO_API_URL, TWILIO_AUTH_TOKEN } from "./e2e/support/env";
 
-// End-to-end specs in Debian's Chromium against a production build on a fresh, seeded PGlite database.
+// End-to-end specs in Debian's Chromium against a production build on a fresh, seeded PGlite database,
+// with a local fake of Twilio's REST API beside it (empty until a spec fills it).
 export default defineConfig({
   testDir: "e2e",
   testMatch: "*.spec.ts",
@@ -36,6 +37,9 @@ export default defineConfig({
       PUBLIC_BASE_URL: BASE_URL,
       TWILIO_ACCOUNT_SID,
       TWILIO_AUTH_TOKEN,
+      TWILIO_API_BASE_URL: TWILIO_API_URL,
+      E2E_TWILIO_API_PORT: String(E2E_TWILIO_API_PORT),
+      E2E_STATE_DIR,
       NEXT_TELEMETRY_DISABLED: "1",
     },
   },

@@ -141,6 +141,29 @@ describe("migrating a database", () => {
       { period: "2025-02-01", voice_minutes_used: 10, voice_inbound_minutes: 10, voice_outbound_minutes: 0,
         sms_segments_used: 3, sms_inbound_segments: 0, sms_outbound_segments: 3, sms_count_used: 1, mms_sent_count: 0, whatsapp_sent_count: 0 },
     ]);
+    // The daily rollup's counters added since are filled in from the log's usage entries of each day.
+    const days = await queryRows(
+      old.db,
+      sql`select day::text, voice_minutes, voice_seconds_used, voice_inbound_minutes, sms_count_used, sms_sent_count,
+            sms_outbound_segments, messages
+          from tenant_usage_daily order by day`,
+    );
+    expect(days.length).toBeGreaterThan(0);
+    expect(days).toEqual(
+      (await queryRows<{ day: string }>(
+        old.db,
+        sql`select (l.event_at at time zone t.billing_time_zone)::date::text as day,
+              coalesce(sum(l.quantity) filter (where l.usage_type = 'voice'), 0)::bigint as voice_minutes,
+              coalesce(sum(l.voice_seconds), 0)::bigint as voice_seconds_used,
+              coalesce(sum(l.quantity) filter (where l.usage_type = 'voice'), 0)::bigint as voice_inbound_minutes,
+              count(*) filter (where l.usage_type = 'sms')::bigint as sms_count_used,
+              count(*) filter (where l.usage_type = 'sms' and l.direction = 'outbound')::bigint as sms_sent_count,
+              coalesce(sum(l.sms_segments) filter (where l.direction = 'outbound'), 0)::bigint as sms_outbound_segments,
+              count(*) filter (where l.usage_type = 'sms')::bigint as messages
+            from tenant_usage_logs l join tenants t on t.id = l.tenant_id where l.entry_kind = 'usage' group by 1 order by 1`,
+      )),
+    );
+    expect(days.some((d) => Number((d as { sms_outbound_segments: unknown }).sms_outbound_segments) === 3)).toBe(true);
     // And the upgraded database counts by the current rule: a retry counts nothing, a new call counts.
     const [again] = await queryRows<{ counted: boolean }>(
       old.db,

@@ -196,6 +196,22 @@ export const tenantUsageDaily = pgTable(
     voiceMinutes: bigint("voice_minutes", { mode: "number" }).notNull().default(0),
     voiceCalls: bigint("voice_calls", { mode: "number" }).notNull().default(0),
     messages: bigint("messages", { mode: "number" }).notNull().default(0),
+    // Every other counter of tenant_usage_counters, named as there (voice_minutes and voice_calls are
+    // its voice_minutes_used and voice_calls_count; messages is every channel's messages): the usage
+    // screens compare a period in progress with the same days of the previous one, figure by figure.
+    voiceSecondsUsed: bigint("voice_seconds_used", { mode: "number" }).notNull().default(0),
+    voiceInboundMinutes: bigint("voice_inbound_minutes", { mode: "number" }).notNull().default(0),
+    voiceOutboundMinutes: bigint("voice_outbound_minutes", { mode: "number" }).notNull().default(0),
+    smsCountUsed: bigint("sms_count_used", { mode: "number" }).notNull().default(0),
+    smsSentCount: bigint("sms_sent_count", { mode: "number" }).notNull().default(0),
+    smsReceivedCount: bigint("sms_received_count", { mode: "number" }).notNull().default(0),
+    smsSegmentsUsed: bigint("sms_segments_used", { mode: "number" }).notNull().default(0),
+    smsInboundSegments: bigint("sms_inbound_segments", { mode: "number" }).notNull().default(0),
+    smsOutboundSegments: bigint("sms_outbound_segments", { mode: "number" }).notNull().default(0),
+    mmsSentCount: bigint("mms_sent_count", { mode: "number" }).notNull().default(0),
+    mmsReceivedCount: bigint("mms_received_count", { mode: "number" }).notNull().default(0),
+    whatsappSentCount: bigint("whatsapp_sent_count", { mode: "number" }).notNull().default(0),
+    whatsappReceivedCount: bigint("whatsapp_received_count", { mode: "number" }).notNull().default(0),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.billingPeriodStart, t.day] }),

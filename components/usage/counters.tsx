@@ -24,8 +24,6 @@ export const fmt = (n: number) => n.toLocaleString("en-US");
 
 /** "+12 %" / "−3 %" / "new" against the previous period. */
 export function Change({ now, before }: { now: number; before: number }) {
-  // NaN: no like-for-like figure while the period is in progress (lib/usage/same-days.ts).
-  if (Number.isNaN(before)) return <span className="text-xs text-slate-400" title="No figure for the same days of the previous period">—</span>;
   if (before === 0) return <span className="text-xs text-slate-500">{now === 0 ? "—" : "new"}</span>;
   const pct = Math.round(((now - before) / before) * 100);
   const cls = pct > 0 ? "text-amber-700" : pct < 0 ? "text-emerald-700" : "text-slate-500";

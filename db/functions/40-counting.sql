@@ -113,13 +113,30 @@ BEGIN
     (SELECT array_agg(counted_now.billing_period_end) FROM counted_now)
   INTO v_claimed_keys, v_claimed_ids, v_counter_ids, v_counter_keys, v_counter_ends;
 
-  -- Daily usage (tenant_usage_daily: minutes, calls, messages of every channel) of the events this batch counted, each key once, rows locked in sorted order
-  -- after the counters (as every batch does, so batches never wait on each other in a cycle).
-  INSERT INTO tenant_usage_daily AS d (tenant_id, billing_period_start, day, voice_minutes, voice_calls, messages)
+  -- Daily usage (tenant_usage_daily: every counter of the tenant's day, and the messages of every
+  -- channel) of the events this batch counted, each key once, rows locked in sorted order after the
+  -- counters (as every batch does, so batches never wait on each other in a cycle).
+  INSERT INTO tenant_usage_daily AS d (tenant_id, billing_period_start, day, voice_minutes, voice_calls, messages,
+    voice_seconds_used, voice_inbound_minutes, voice_outbound_minutes, sms_count_used, sms_sent_count, sms_received_count,
+    sms_segments_used, sms_inbound_segments, sms_outbound_segments, mms_sent_count, mms_received_count,
+    whatsapp_sent_count, whatsapp_received_count)
   SELECT f.tenant_id, f.billing_period_start, (f.event_at AT TIME ZONE t.billing_time_zone)::date,
     coalesce(sum(f.quantity) FILTER (WHERE f.usage_type = 'voice'), 0),
     count(*) FILTER (WHERE f.usage_type = 'voice'),
-    count(*) FILTER (WHERE f.usage_type = 'sms')
+    count(*) FILTER (WHERE f.usage_type = 'sms'),
+    coalesce(sum(f.voice_seconds) FILTER (WHERE f.usage_type = 'voice'), 0),
+    coalesce(sum(f.quantity) FILTER (WHERE f.usage_type = 'voice' AND f.direction = 'inbound'), 0),
+    coalesce(sum(f.quantity) FILTER (WHERE f.usage_type = 'voice' AND f.direction = 'outbound'), 0),
+    count(*) FILTER (WHERE f.channel = 'sms'),
+    count(*) FILTER (WHERE f.channel = 'sms' AND f.direction = 'outbound'),
+    count(*) FILTER (WHERE f.channel = 'sms' AND f.direction = 'inbound'),
+    coalesce(sum(f.sms_segments) FILTER (WHERE f.channel = 'sms'), 0),
+    coalesce(sum(f.sms_segments) FILTER (WHERE f.channel = 'sms' AND f.direction = 'inbound'), 0),
+    coalesce(sum(f.sms_segments) FILTER (WHERE f.channel = 'sms' AND f.direction = 'outbound'), 0),
+    count(*) FILTER (WHERE f.channel = 'mms' AND f.direction = 'outbound'),
+    count(*) FILTER (WHERE f.channel = 'mms' AND f.direction = 'inbound'),
+    count(*) FILTER (WHERE f.channel = 'whatsapp' AND f.direction = 'outbound'),
+    count(*) FILTER (WHERE f.channel = 'whatsapp' AND f.direction = 'inbound')
   FROM (SELECT DISTINCT ON (e.idempotency_key) e.* FROM unnest(v_events) e
         WHERE e.error_code IS NULL ORDER BY e.idempotency_key, e.ord) f
   JOIN unnest(v_claimed_keys) AS k(key) ON k.key = f.idempotency_key
@@ -129,7 +146,20 @@ BEGIN
   ON CONFLICT (tenant_id, billing_period_start, day) DO UPDATE SET
     voice_minutes = d.voice_minutes + EXCLUDED.voice_minutes,
     voice_calls = d.voice_calls + EXCLUDED.voice_calls,
-    messages = d.messages + EXCLUDED.messages;
+    messages = d.messages + EXCLUDED.messages,
+    voice_seconds_used = d.voice_seconds_used + EXCLUDED.voice_seconds_used,
+    voice_inbound_minutes = d.voice_inbound_minutes + EXCLUDED.voice_inbound_minutes,
+    voice_outbound_minutes = d.voice_outbound_minutes + EXCLUDED.voice_outbound_minutes,
+    sms_count_used = d.sms_count_used + EXCLUDED.sms_count_used,
+    sms_sent_count = d.sms_sent_count + EXCLUDED.sms_sent_count,
+    sms_received_count = d.sms_received_count + EXCLUDED.sms_received_count,
+    sms_segments_used = d.sms_segments_used + EXCLUDED.sms_segments_used,
+    sms_inbound_segments = d.sms_inbound_segments + EXCLUDED.sms_inbound_segments,
+    sms_outbound_segments = d.sms_outbound_segments + EXCLUDED.sms_outbound_segments,
+    mms_sent_count = d.mms_sent_count + EXCLUDED.mms_sent_count,
+    mms_received_count = d.mms_received_count + EXCLUDED.mms_received_count,
+    whatsapp_sent_count = d.whatsapp_sent_count + EXCLUDED.whatsapp_sent_count,
+    whatsapp_received_count = d.whatsapp_received_count + EXCLUDED.whatsapp_received_count;
 
   -- Usage alerts for the tenants and periods this batch counted into: after the counters.
   -- Only tenants with an allowance: the rest (most) cost no function call and no lock.

@@ -5,8 +5,8 @@
 -- one summary row, so a clean ledger of millions of entries sends the caller one row.
 --
 -- The column lists live here and nowhere else: a new counter column is one line in
--- ledger_verify_counter_columns (counter column -> the log expression that rebuilds it), a new daily
--- column one line in ledger_verify_daily_columns. Expressions read the log as l.
+-- ledger_verify_counter_columns (counter column -> the log expression that rebuilds it), which the
+-- daily check reads too (the rollup holds every counter column). Expressions read the log as l.
 
 -- Counter column -> its sum over the log entries of that counter (tenant, mapping, period).
 CREATE OR REPLACE FUNCTION ledger_verify_counter_columns()
@@ -35,13 +35,17 @@ RETURNS TABLE (counter_column text, log_expression text) LANGUAGE sql IMMUTABLE 
     ('whatsapp_received_count', $e$count(*) FILTER (WHERE l.channel = 'whatsapp' AND l.direction = 'inbound' AND l.entry_kind = 'usage')$e$)
 $$;
 
--- tenant_usage_daily column -> its sum over the usage entries of that tenant and day.
+-- tenant_usage_daily column -> its sum over the usage entries of that tenant and day: every counter
+-- column (voice_minutes and voice_calls are the counters' voice_minutes_used and voice_calls_count),
+-- and messages, the messages of every channel. daily_logs reads usage entries only, so the counter
+-- expressions hold as they are.
 CREATE OR REPLACE FUNCTION ledger_verify_daily_columns()
 RETURNS TABLE (daily_column text, log_expression text) LANGUAGE sql IMMUTABLE AS $$
-  VALUES
-    ('voice_minutes', $e$sum(l.quantity) FILTER (WHERE l.usage_type = 'voice')$e$),
-    ('voice_calls', $e$count(*) FILTER (WHERE l.usage_type = 'voice')$e$),
-    ('messages', $e$count(*) FILTER (WHERE l.usage_type = 'sms')$e$)
+  SELECT CASE c.counter_column WHEN 'voice_minutes_used' THEN 'voice_minutes' WHEN 'voice_calls_count' THEN 'voice_calls'
+    ELSE c.counter_column END, c.log_expression
+  FROM ledger_verify_counter_columns() c
+  UNION ALL
+  VALUES ('messages', $e$count(*) FILTER (WHERE l.usage_type = 'sms')$e$)
 $$;
 
 -- Every mismatch of the ledger (p_period_start: one period; NULL: all), then one 'summary' row with

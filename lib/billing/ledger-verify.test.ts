@@ -127,17 +127,21 @@ describe("ledger:verify", () => {
 
   it("a daily row changed behind the ledger's back fails, naming the tenant's day; a missing counter row is named too", async () => {
     const { db } = database();
-    await db.execute(sql`update tenant_usage_daily set messages = messages + 1 where tenant_id = 'harbour' and day = '2025-06-14'`);
+    await db.execute(sql`update tenant_usage_daily set messages = messages + 1, sms_sent_count = sms_sent_count + 2
+      where tenant_id = 'harbour' and day = '2025-06-14'`);
     try {
       const { list } = await check(db, null);
+      const [day] = await queryRows<{ sent: number }>(db, sql`select sms_sent_count::int as sent from tenant_usage_daily where tenant_id = 'harbour' and day = '2025-06-14'`);
       expect(list).toEqual([
         { check: "daily", tenantId: "harbour", phoneMappingId: null, phoneNumber: null, periodStart: "2025-06-01", day: "2025-06-14", column: "messages", storedValue: 2, logValue: 1 },
+        { check: "daily", tenantId: "harbour", phoneMappingId: null, phoneNumber: null, periodStart: "2025-06-01", day: "2025-06-14", column: "sms_sent_count", storedValue: day!.sent, logValue: day!.sent - 2 },
       ]);
       const out = await command(db, []);
       expect(out.status).toBe(1);
       expect(out.lines[0]).toBe("MISMATCH daily tenant=harbour number=(all numbers) period=2025-06 day=2025-06-14 column=tenant_usage_daily.messages daily=2 log=1");
     } finally {
-      await db.execute(sql`update tenant_usage_daily set messages = messages - 1 where tenant_id = 'harbour' and day = '2025-06-14'`);
+      await db.execute(sql`update tenant_usage_daily set messages = messages - 1, sms_sent_count = sms_sent_count - 2
+        where tenant_id = 'harbour' and day = '2025-06-14'`);
     }
     expect((await check(db, null)).list).toEqual([]);
   });

@@ -79,8 +79,11 @@ export function auditLogWhere(filters: AuditLogFilters): SQL[] {
   if (filters.channel) where.push(sql`l.channel = ${filters.channel}`);
   if (filters.direction) where.push(sql`l.direction = ${filters.direction}`);
   if (filters.sid) {
-    // Through the exactly-once key's unique index: 'voice:<CallSid>' / 'sms:<direction>:<MessageSid>'.
-    where.push(sql`l.idempotency_key in (${`voice:${filters.sid}`}, ${`sms:inbound:${filters.sid}`}, ${`sms:outbound:${filters.sid}`})`);
+    // The event (through the exactly-once key's unique index: 'voice:<CallSid>' / 'sms:<direction>:<MessageSid>')
+    // and reconciliation's corrections of it (metadata.corrects = that key, its partial index).
+    const keys = [`voice:${filters.sid}`, `sms:inbound:${filters.sid}`, `sms:outbound:${filters.sid}`];
+    const list = sql.join(keys.map((k) => sql`${k}`), sql`, `);
+    where.push(sql`(l.idempotency_key in (${list}) or (l.actor = 'reconciliation' and l.metadata ->> 'corrects' in (${list})))`);
   }
   if (filters.from) where.push(sql`l.logged_at >= ${filters.from.toISOString()}::timestamptz`);
   if (filters.to) where.push(sql`l.logged_at < ${filters.to.toISOString()}::timestamptz`);

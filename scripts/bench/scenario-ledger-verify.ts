@@ -83,10 +83,26 @@ export async function generateLedger(sql: postgres.Sql, logRows: number): Promis
       count(*) filter (where channel = 'whatsapp' and direction = 'inbound')
     from tenant_usage_logs group by 1, 2, 3`;
   await sql`
-    insert into tenant_usage_daily (tenant_id, billing_period_start, day, voice_minutes, voice_calls, messages)
+    insert into tenant_usage_daily (tenant_id, billing_period_start, day, voice_minutes, voice_calls, messages,
+      voice_seconds_used, voice_inbound_minutes, voice_outbound_minutes, sms_count_used, sms_sent_count, sms_received_count,
+      sms_segments_used, sms_inbound_segments, sms_outbound_segments, mms_sent_count, mms_received_count,
+      whatsapp_sent_count, whatsapp_received_count)
     select l.tenant_id, l.billing_period_start, (l.event_at at time zone t.billing_time_zone)::date,
       coalesce(sum(l.quantity) filter (where l.usage_type = 'voice'), 0), count(*) filter (where l.usage_type = 'voice'),
-      count(*) filter (where l.usage_type = 'sms')
+      count(*) filter (where l.usage_type = 'sms'),
+      coalesce(sum(l.voice_seconds), 0),
+      coalesce(sum(l.quantity) filter (where l.usage_type = 'voice' and l.direction = 'inbound'), 0),
+      coalesce(sum(l.quantity) filter (where l.usage_type = 'voice' and l.direction = 'outbound'), 0),
+      count(*) filter (where l.channel = 'sms'),
+      count(*) filter (where l.channel = 'sms' and l.direction = 'outbound'),
+      count(*) filter (where l.channel = 'sms' and l.direction = 'inbound'),
+      coalesce(sum(l.sms_segments) filter (where l.channel = 'sms'), 0),
+      coalesce(sum(l.sms_segments) filter (where l.channel = 'sms' and l.direction = 'inbound'), 0),
+      coalesce(sum(l.sms_segments) filter (where l.channel = 'sms' and l.direction = 'outbound'), 0),
+      count(*) filter (where l.channel = 'mms' and l.direction = 'outbound'),
+      count(*) filter (where l.channel = 'mms' and l.direction = 'inbound'),
+      count(*) filter (where l.channel = 'whatsapp' and l.direction = 'outbound'),
+      count(*) filter (where l.channel = 'whatsapp' and l.direction = 'inbound')
     from tenant_usage_logs l join tenants t on t.id = l.tenant_id where l.entry_kind = 'usage' group by 1, 2, 3`;
   await sql`vacuum analyze tenant_usage_logs`;
   await sql`analyze tenant_usage_counters`;

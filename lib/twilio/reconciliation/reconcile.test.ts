@@ -5,6 +5,7 @@
 // November's), an unmapped number's usage is kept unmatched, the drift and the inventory are recorded,
 // and a second run changes nothing.
 import { sql } from "drizzle-orm";
+import { auditLogPage } from "@/lib/usage/audit-log";
 import { beforeAll, describe, expect, it } from "vitest";
 import { queryRows } from "@/db/client";
 import { countOrKeepWebhookUsageEvent } from "@/lib/billing/webhook-usage";
@@ -110,6 +111,12 @@ describe("reconciliation with Twilio's REST API", () => {
           quantity: 0,
           corrects: `sms:outbound:${threeSegments.sid}`,
         },
+      ]);
+      // The audit log's provider-SID filter finds the message and its correction.
+      const bySid = await auditLogPage(db, { filters: { sid: threeSegments.sid } });
+      expect(bySid.rows.map((r) => [r.entryKind, r.actor, r.smsSegments])).toEqual([
+        ["adjustment", "reconciliation", 2],
+        ["usage", null, 1],
       ]);
 
       const counted = await queryRows<{ idempotency_key: string; source: string; run: string }>(
