@@ -1,8 +1,8 @@
 -- Reconciliation with Twilio's REST API (lib/twilio/reconciliation/): Twilio's record of every call and
 -- message it billed, turned by the webhook parsers into the very events their callbacks would have been,
 -- set against the ledger one batch (one page) at a time, in one transaction per batch:
---   - the events the ledger holds are told apart by key first (reconciliation_ledger_state): only the
---     rest are sent whole to reconcile_usage_batch;
+--   - the events the ledger holds are told apart by key first (reconciliation_page_state, which records
+--     their prices in the same statement): only the rest are sent whole to reconcile_usage_batch;
 --   - an event the ledger lacks is counted through log_webhook_usage_batch: the webhooks' own route (the
 --     mapping that held the number at the event's time, a call leg's relative's) and key, so it counts
 --     once whichever comes first; one nothing routes is answered 'unmatched' and the caller keeps it in
@@ -58,26 +58,58 @@ BEGIN
 END
 $$;
 
--- Which events of a batch the ledger holds already, told from their keys alone (a run's records are
--- nearly all counted: only the rest travel as whole events to reconcile_usage_batch). p_values: each
--- event's billable quantity as Twilio gives it (a call's seconds, a message's segments). One row per
--- key, by position: 'already_counted', 'outside_period' (the entry is another period's), 'correct'
--- (another quantity), or null (not in the ledger).
-CREATE OR REPLACE FUNCTION reconciliation_ledger_state(p_period_start date, p_keys text[], p_values bigint[])
+-- Which events of a page the ledger holds already, told from their keys alone, and Twilio's price of
+-- those recorded (a run's records are nearly all counted: only the rest travel as whole events to
+-- reconcile_usage_batch). One statement of index probes per key (its log entry, the corrections
+-- posted to it, the price kept for it). p_values: each event's billable quantity as Twilio gives it (a
+-- call's seconds, a message's segments); p_prices, p_units: Twilio's price (null: none yet). Answers
+-- the keys that are not simply counted already, by position: 'outside_period' (the entry is another
+-- period's), 'correct' (another quantity), or null (not in the ledger); the price of every key the
+-- ledger holds in this period is recorded as reconciliation_record_costs records it.
+DROP FUNCTION IF EXISTS reconciliation_ledger_state(date, text[], bigint[]);
+CREATE OR REPLACE FUNCTION reconciliation_page_state(p_run_id bigint, p_period_start date, p_keys text[], p_values bigint[],
+  p_prices text[], p_units text[])
 RETURNS TABLE (i integer, state text)
-LANGUAGE sql STABLE AS $$
-  SELECT k.i::integer, CASE
-      WHEN q.log_id IS NULL THEN NULL
-      WHEN q.billing_period_start <> p_period_start THEN 'outside_period'
-      WHEN k.key LIKE 'voice:%' AND q.voice_seconds <> k.value THEN 'correct'
-      WHEN k.key LIKE 'sms:%' AND q.channel = 'sms' AND q.sms_segments <> k.value THEN 'correct'
-      ELSE 'already_counted' END
-  FROM unnest(p_keys, p_values) WITH ORDINALITY AS k(key, value, i)
-  LEFT JOIN reconciliation_logged_quantities(p_keys) q ON q.idempotency_key = k.key
+LANGUAGE plpgsql
+SET enable_seqscan = off SET enable_bitmapscan = off SET enable_hashjoin = off SET enable_mergejoin = off
+SET plan_cache_mode = force_generic_plan
+AS $$
+#variable_conflict use_column
+BEGIN
+  RETURN QUERY
+  WITH k AS MATERIALIZED (
+    SELECT x.i::integer AS i, x.key, x.price, x.unit, CASE
+        WHEN l.id IS NULL THEN NULL
+        WHEN l.billing_period_start <> p_period_start THEN 'outside_period'
+        WHEN x.key LIKE 'voice:%' AND coalesce(l.voice_seconds, 0) + coalesce(c.seconds, 0) <> x.value THEN 'correct'
+        WHEN x.key LIKE 'sms:%' AND l.channel = 'sms' AND coalesce(l.sms_segments, 0) + coalesce(c.segments, 0) <> x.value THEN 'correct'
+        ELSE 'already_counted' END AS state,
+      kc.idempotency_key IS NOT NULL AS priced, kc.price AS known_price, kc.price_unit AS known_unit
+    FROM unnest(p_keys, p_values, p_prices, p_units) WITH ORDINALITY AS x(key, value, price, unit, i)
+    LEFT JOIN tenant_usage_logs l ON l.idempotency_key = x.key
+    LEFT JOIN LATERAL (
+      SELECT sum(y.voice_seconds) AS seconds, sum(y.sms_segments) AS segments FROM tenant_usage_logs y
+      WHERE l.id IS NOT NULL AND y.metadata ->> 'corrects' = x.key AND y.actor = 'reconciliation'
+    ) c ON true
+    LEFT JOIN twilio_usage_costs kc ON l.id IS NOT NULL AND kc.idempotency_key = x.key
+  ), priced AS (
+    INSERT INTO twilio_usage_costs AS c (idempotency_key, account_sid, provider_sid, price, price_unit, reconciliation_run_id, updated_at)
+    SELECT DISTINCT ON (k.key COLLATE "C") k.key, r.account_sid, substring(k.key FROM '[^:]+$'), k.price::numeric, k.unit, p_run_id, now()
+    FROM k JOIN reconciliation_runs r ON r.id = p_run_id
+    WHERE k.state IN ('already_counted', 'correct') AND k.price IS NOT NULL AND k.unit IS NOT NULL
+      AND (NOT k.priced OR (k.known_price, k.known_unit) IS DISTINCT FROM (k.price::numeric, k.unit))
+    ORDER BY k.key COLLATE "C"
+    ON CONFLICT (idempotency_key) DO UPDATE SET price = EXCLUDED.price, price_unit = EXCLUDED.price_unit,
+      reconciliation_run_id = EXCLUDED.reconciliation_run_id, updated_at = EXCLUDED.updated_at
+    WHERE (c.price, c.price_unit) IS DISTINCT FROM (EXCLUDED.price, EXCLUDED.price_unit)
+  )
+  SELECT k.i, k.state FROM k WHERE k.state IS DISTINCT FROM 'already_counted' ORDER BY k.i;
+END
 $$;
 
 -- Twilio's price of each event (p_keys, with p_prices and p_units; null: none yet) under its key, for
--- the run's account; only new and changed prices are written, so a second run writes none.
+-- the run's account; only new and changed prices are written, so a second run writes none. The events
+-- a page sent whole to reconcile_usage_batch are priced here once it has told which are the period's.
 CREATE OR REPLACE FUNCTION reconciliation_record_costs(p_run_id bigint, p_keys text[], p_prices text[], p_units text[])
 RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
@@ -90,7 +122,7 @@ BEGIN
   LEFT JOIN reconciliation_known_costs(p_keys) k ON k.idempotency_key = x.key
   WHERE x.price IS NOT NULL AND x.unit IS NOT NULL
     AND (k.idempotency_key IS NULL OR (k.price, k.price_unit) IS DISTINCT FROM (x.price::numeric, x.unit))
-  ORDER BY x.key
+  ORDER BY x.key COLLATE "C"
   ON CONFLICT (idempotency_key) DO UPDATE SET price = EXCLUDED.price, price_unit = EXCLUDED.price_unit,
     reconciliation_run_id = EXCLUDED.reconciliation_run_id, updated_at = EXCLUDED.updated_at
   WHERE (c.price, c.price_unit) IS DISTINCT FROM (EXCLUDED.price, EXCLUDED.price_unit);
@@ -102,7 +134,7 @@ $$;
 -- One batch of a run. p_events: webhook routing events (60-webhook-routing.sql); p_progress: what the
 -- caller read besides them
 -- ({records_read, pages_read, not_billed, unreadable, already_counted, outside_period}: the records it
--- did not send, and what reconciliation_ledger_state told it of them). One row per event, by position: its outcome
+-- did not send, and what reconciliation_page_state told it of them). One row per event, by position: its outcome
 -- ('counted', 'already_counted', 'corrected', 'unmatched', 'kept_unmatched', 'outside_period', 'error'),
 -- its log entry (counted, already counted or corrected) and the error of one log_usage_batch refused.
 CREATE OR REPLACE FUNCTION reconcile_usage_batch(p_run_id bigint, p_period_start date, p_events jsonb, p_progress jsonb)

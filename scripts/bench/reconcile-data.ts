@@ -42,11 +42,18 @@ export function benchTenantOf(n: number): string {
   return `bench-recon-${Math.floor(n / 10)}`;
 }
 
+const spans = new Map<string, { start: number; seconds: number }>();
+
+/** Asked for every record the fake serves: computed once per month. */
 function span(spec: ReconcileDataSpec): { start: number; seconds: number } {
-  const period = billingPeriodFromMonth(spec.month);
-  const start = Date.parse(`${period.start}T00:00:00Z`) + 86_400_000;
-  const end = Date.parse(`${period.end}T00:00:00Z`);
-  return { start, seconds: Math.floor((end - start) / 1000) };
+  let s = spans.get(spec.month);
+  if (!s) {
+    const period = billingPeriodFromMonth(spec.month);
+    const start = Date.parse(`${period.start}T00:00:00Z`) + 86_400_000;
+    const end = Date.parse(`${period.end}T00:00:00Z`);
+    spans.set(spec.month, (s = { start, seconds: Math.floor((end - start) / 1000) }));
+  }
+  return s;
 }
 
 function timeOf(spec: ReconcileDataSpec, i: number, count: number): number {

@@ -4,6 +4,8 @@
 // listening; stops on SIGTERM.
 import { fakeIncomingPhoneNumber, type FakeCallResource, type FakeMessageResource, type RecordSource } from "@/lib/twilio/fake-rest-api/resources";
 import { startFakeTwilioRestApi } from "@/lib/twilio/fake-rest-api/server";
+import { usageRecordsOf } from "@/lib/twilio/fake-rest-api/usage-records";
+import { billingPeriodFromMonth } from "@/lib/billing/periods";
 import { benchNumber, benchNumberSid, sourcesOf, type ReconcileDataSpec } from "./reconcile-data";
 
 interface Args {
@@ -44,6 +46,22 @@ async function main() {
   const args = JSON.parse(process.argv[2] ?? "{}") as Args;
   const specs = [...args.specs].sort((a, b) => a.month.localeCompare(b.month));
   const sources = specs.map(sourcesOf);
+  const calls = concat<FakeCallResource>(sources.map((s) => s.calls));
+  const messages = concat<FakeMessageResource>(sources.map((s) => s.messages));
+  // Twilio keeps its Usage Records; the fake adds them up from every record of the period, which for a
+  // million records takes seconds. Added up before listening (for each period's days, as the run asks
+  // them) so the run's wall time holds none of it.
+  const usage = new Map<string, ReturnType<typeof usageRecordsOf>>();
+  const usageRecords = (startDate: string, endDate: string) => {
+    const key = `${startDate}/${endDate}`;
+    let records = usage.get(key);
+    if (!records) usage.set(key, (records = usageRecordsOf(args.accountSid, { calls, messages }, startDate, endDate)));
+    return records;
+  };
+  for (const spec of specs) {
+    const period = billingPeriodFromMonth(spec.month);
+    usageRecords(period.start, period.end);
+  }
   const api = await startFakeTwilioRestApi({
     latencyMs: args.latencyMs,
     logRequests: false,
@@ -51,8 +69,9 @@ async function main() {
       {
         sid: args.accountSid,
         authToken: args.authToken,
-        calls: concat<FakeCallResource>(sources.map((s) => s.calls)),
-        messages: concat<FakeMessageResource>(sources.map((s) => s.messages)),
+        calls,
+        messages,
+        usageRecords,
         incomingPhoneNumbers: Array.from({ length: args.numbers }, (_, n) =>
           fakeIncomingPhoneNumber({ sid: benchNumberSid(n), accountSid: args.accountSid, phoneNumber: benchNumber(n) }),
         ),

@@ -12,7 +12,6 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { routableUsageEventOf } from "@/lib/billing/webhook-usage";
 import { routableJson } from "@/lib/billing/webhook-writer";
-import type { TwilioCall, TwilioMessage } from "@/lib/twilio/rest-client";
 import { READERS, type RunSummary } from "@/lib/twilio/reconciliation/reconcile";
 import { readCall, readMessage } from "@/lib/twilio/reconciliation/rest-events";
 import type { FakeCallResource, FakeMessageResource } from "@/lib/twilio/fake-rest-api/resources";
@@ -73,14 +72,6 @@ async function seedAccount(bench: BenchDatabase, numbers: number): Promise<void>
   for (let i = 0; i < rows.length; i += 500) await bench.sql`insert into tenant_phone_mappings ${bench.sql(rows.slice(i, i + 500))}`;
 }
 
-/** As the twilio client hands a record over: camelCase, times as Dates. */
-function callInstance(c: FakeCallResource): TwilioCall {
-  return { sid: c.sid, accountSid: c.account_sid, from: c.from, to: c.to, status: c.status, direction: c.direction, duration: c.duration, startTime: c.start_time ? new Date(c.start_time) : null, dateCreated: new Date(c.date_created), price: c.price, priceUnit: c.price_unit, parentCallSid: c.parent_call_sid, apiVersion: c.api_version } as unknown as TwilioCall;
-}
-function messageInstance(m: FakeMessageResource, segments = m.num_segments): TwilioMessage {
-  return { sid: m.sid, accountSid: m.account_sid, from: m.from, to: m.to, status: m.status, direction: m.direction, numSegments: segments, numMedia: m.num_media, dateSent: m.date_sent ? new Date(m.date_sent) : null, price: m.price, priceUnit: m.price_unit, apiVersion: m.api_version } as unknown as TwilioMessage;
-}
-
 /**
  * The ledger as the webhooks left it: 95 % of the billed records, as their callbacks parse (the events
  * the parsers give, so keys and quantities are the webhooks' own), written in bulk (log entries, then
@@ -121,12 +112,12 @@ async function countBefore(bench: BenchDatabase, spec: ReconcileDataSpec): Promi
   };
   for (let i = 0; i < spec.calls; i++) {
     const c = callAt(spec, i);
-    if (callBilled(c) && countedBefore(i)) await push(readCall(callInstance(c)));
+    if (callBilled(c) && countedBefore(i)) await push(readCall(c));
   }
   for (let i = 0; i < spec.messages; i++) {
     const m = messageAt(spec, i);
     // A status callback carries no NumSegments: the short ones count as 1 segment.
-    if (messageBilled(m) && countedBefore(i)) await push(readMessage(messageInstance(m, countedShort(m, i) ? "0" : m.num_segments)));
+    if (messageBilled(m) && countedBefore(i)) await push(readMessage(countedShort(m, i) ? { ...m, num_segments: "0" } : m));
   }
   await flush();
   await bench.sql`

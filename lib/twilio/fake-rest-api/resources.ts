@@ -110,8 +110,14 @@ export interface RecordSource<T> {
 }
 
 /** An RFC 2822 time as Twilio writes it: "Fri, 18 Oct 2019 17:00:00 +0000". */
+const DAYS = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+const MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+
 export function rfc2822(at: Date | number): string {
-  return new Date(at).toUTCString().replace("GMT", "+0000");
+  // What toUTCString() gives with +0000 for GMT, written out: a fraction of its cost, for a million records.
+  const d = new Date(at);
+  return `${DAYS[d.getUTCDay()]}, ${two(d.getUTCDate())} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
 }
 
 /** Milliseconds of an RFC 2822 time, or Infinity for none. */

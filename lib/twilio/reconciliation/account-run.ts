@@ -1,6 +1,7 @@
 // One run: every call and message of one account in the window, read page by page and set against the
-// ledger batch by batch (reconcile_usage_batch, one transaction per page), then the drift against
-// Twilio's Usage Records. Transaction boundaries, and what a failure leaves:
+// ledger batch by batch (reconcile_usage_batch, one transaction per page: the ledger is asked by key
+// first, and only the records it does not hold as they are go through the webhook parsers), then the
+// drift against Twilio's Usage Records. Transaction boundaries, and what a failure leaves:
 //   - every page is one transaction: its counts, corrections, prices and the run's progress commit
 //     together or not at all, so the ledger never holds a page half-written and the run's counters are
 //     always exactly what it wrote;
@@ -11,10 +12,10 @@
 //     inventory is read before any page), so such a run writes nothing at all.
 import type { Db } from "@/db/client";
 import { reconcileUsageBatch, type ReconciliationEvent, type ReconciliationOutcome } from "@/lib/billing/reconciliation-batch";
-import { callPages, messagePages, twilioFailure, type TwilioCall, type TwilioClient, type TwilioMessage } from "../rest-client";
+import { callPages, messagePages, twilioFailure, type TwilioCallResource, type TwilioClient, type TwilioMessageResource } from "../rest-client";
 import { runPagePipeline } from "./page-pipeline";
 import { keepUnreadableCallback } from "../unreadable-callbacks";
-import { readCall, readMessage, type RestRecordReading } from "./rest-events";
+import { probeOfCall, probeOfMessage, readCall, readMessage, type RestRecordReading } from "./rest-events";
 import type { ReconciliationWindow } from "./window";
 
 export interface RunProgress {
@@ -87,47 +88,58 @@ export async function applyTwilioRecords(input: ApplyRecordsInput): Promise<void
     baseUrl: input.baseUrl,
     what: `the ${slice.list} of ${slice.fromDay}`,
   });
-  await runPagePipeline<Slice, TwilioCall | TwilioMessage>({
+  await runPagePipeline<Slice, TwilioCallResource | TwilioMessageResource>({
     slices: slicesOf(input.window),
     readers: input.readers,
     writers: input.writers,
     pagesOf: (slice) =>
-      described<TwilioCall | TwilioMessage>(
+      described<TwilioCallResource | TwilioMessageResource>(
         slice.list === "calls"
           ? callPages(client, progress.accountSid, slice.fromDay, slice.toDay)
           : messagePages(client, progress.accountSid, slice.fromDay, slice.toDay),
         context(slice),
       ),
     write: async (slice, page) => {
-      const events: ReconciliationEvent[] = [];
-      const unreadable: Extract<RestRecordReading, { kind: "unreadable" }>[] = [];
-      let notBilled = 0;
-      for (const record of page) {
-        const reading = slice.list === "calls" ? readCall(record as TwilioCall) : readMessage(record as TwilioMessage);
-        if (reading.kind === "countable") {
-          reading.event.event.metadata.reconciliation_run_id = progress.runId;
-          events.push(reading.event);
-        } else if (reading.kind === "not_billed") {
-          notBilled++;
-        } else {
-          unreadable.push(reading);
-        }
-      }
-      const outcomes = await reconcileUsageBatch(db, {
+      const calls = slice.list === "calls";
+      const { outcomes, reading } = await reconcileUsageBatch(db, {
         runId: progress.runId,
         periodStart: input.window.period.start,
-        events,
-        progress: { pagesRead: 1, notBilled, unreadable: unreadable.length },
-        // Kept with the reason, as the webhook routes keep a signed callback they cannot read.
-        keepUnreadable: async (tx) => {
-          for (const u of unreadable) await keepUnreadableCallback(tx, u.endpoint, u.params, u.reason, u.at);
+        pagesRead: 1,
+        probes: page.map((record) => (calls ? probeOfCall(record as TwilioCallResource) : probeOfMessage(record as TwilioMessageResource))),
+        // Only the records the ledger does not hold as they are go through the webhook parsers.
+        read: (positions) => {
+          const events: ReconciliationEvent[] = [];
+          const unreadable: Extract<RestRecordReading, { kind: "unreadable" }>[] = [];
+          let notBilled = 0;
+          for (const p of positions) {
+            const record = page[p]!;
+            const reading = calls ? readCall(record as TwilioCallResource) : readMessage(record as TwilioMessageResource);
+            if (reading.kind === "countable") {
+              reading.event.event.metadata.reconciliation_run_id = progress.runId;
+              events.push(reading.event);
+            } else if (reading.kind === "not_billed") {
+              notBilled++;
+            } else {
+              unreadable.push(reading);
+            }
+          }
+          return {
+            events,
+            notBilled,
+            unreadable: unreadable.length,
+            unreadableRecords: unreadable,
+            // Kept with the reason, as the webhook routes keep a signed callback they cannot read.
+            keepUnreadable: async (tx: Db) => {
+              for (const u of unreadable) await keepUnreadableCallback(tx, u.endpoint, u.params, u.reason, u.at);
+            },
+          };
         },
       });
       progress.pages++;
       progress.recordsRead += page.length;
-      progress.notBilled += notBilled;
-      progress.unreadable += unreadable.length;
-      for (const u of unreadable) if (progress.unreadableSamples.length < 5) progress.unreadableSamples.push(`${u.sid}: ${u.reason}`);
+      progress.notBilled += reading.notBilled;
+      progress.unreadable += reading.unreadable;
+      for (const u of reading.unreadableRecords) if (progress.unreadableSamples.length < 5) progress.unreadableSamples.push(`${u.sid}: ${u.reason}`);
       for (const outcome of outcomes) {
         const field = TALLY[outcome];
         if (field) (progress[field] as number)++;

@@ -3,11 +3,12 @@
 // themselves (callbacks.ts), so the rule of what counts, for how much, at what time and under which key
 // exists once. What the REST record knows and a callback may not (a message's NumSegments, Twilio's
 // price) travels with it.
-import type { ReconciliationEvent } from "@/lib/billing/reconciliation-batch";
+import type { ReconciliationEvent, ReconciliationProbe } from "@/lib/billing/reconciliation-batch";
+import { usageIdempotencyKey } from "@/lib/billing/unmatched";
 import { BillingError } from "@/lib/errors";
 import { parseInboundMessage, parseMessageStatusCallback, parseVoiceStatusCallback, type ParsedTwilioCallback } from "../callbacks";
 import type { TwilioParams } from "../form-body";
-import type { TwilioCall, TwilioMessage } from "../rest-client";
+import type { TwilioCallResource, TwilioMessageResource } from "../rest-client";
 import type { TwilioEndpoint } from "../unreadable-callbacks";
 
 export type RestRecordReading =
@@ -28,8 +29,8 @@ function priceOf(price: unknown, unit: unknown): { price: string | null; priceUn
   return { price: p.trim(), priceUnit: unit.trim().toUpperCase() };
 }
 
-function timeOf(value: Date | string | null | undefined): number | undefined {
-  if (value instanceof Date) return Number.isNaN(value.getTime()) ? undefined : value.getTime();
+/** A time as Twilio's REST API gives it (RFC 2822, which Date.parse reads). */
+function timeOf(value: string | null | undefined): number | undefined {
   if (typeof value === "string" && value) {
     const ms = Date.parse(value);
     return Number.isNaN(ms) ? undefined : ms;
@@ -63,17 +64,17 @@ function reading(callback: Callback, price: { price: string | null; priceUnit: s
 }
 
 /** The parameters of the status callback that reports `call`'s current status. */
-export function voiceCallbackParamsOf(call: TwilioCall): TwilioParams {
+export function voiceCallbackParamsOf(call: TwilioCallResource): TwilioParams {
   const params: TwilioParams = {
-    AccountSid: call.accountSid,
+    AccountSid: call.account_sid,
     CallSid: call.sid,
     CallStatus: call.status,
     Direction: call.direction,
     From: call.from ?? "",
     To: call.to ?? "",
-    ApiVersion: call.apiVersion ?? "2010-04-01",
+    ApiVersion: call.api_version ?? "2010-04-01",
   };
-  if (call.parentCallSid) params.ParentCallSid = call.parentCallSid;
+  if (call.parent_call_sid) params.ParentCallSid = call.parent_call_sid;
   if (call.duration !== null && call.duration !== undefined) params.CallDuration = String(call.duration);
   return params;
 }
@@ -83,11 +84,11 @@ export function voiceCallbackParamsOf(call: TwilioCall): TwilioParams {
  * ended) less its duration is that instant; the REST API gives the start itself, so it is handed to the
  * parser as the time of the callback instead of being written out and parsed back.
  */
-export function readCall(call: TwilioCall): RestRecordReading {
-  const at = new Date(timeOf(call.startTime) ?? timeOf(call.dateCreated) ?? Date.now());
+export function readCall(call: TwilioCallResource): RestRecordReading {
+  const at = new Date(timeOf(call.start_time) ?? timeOf(call.date_created) ?? Date.now());
   return reading(
     { sid: call.sid, endpoint: "voice_status", params: voiceCallbackParamsOf(call), at, parse: parseVoiceStatusCallback },
-    priceOf(call.price, call.priceUnit),
+    priceOf(call.price, call.price_unit),
   );
 }
 
@@ -100,30 +101,53 @@ function callbackStatusOf(status: string): string {
 }
 
 /** The parameters of the callback of `message`: the inbound-message webhook, or an outbound status callback. */
-export function messageCallbackParamsOf(message: TwilioMessage): TwilioParams {
+export function messageCallbackParamsOf(message: TwilioMessageResource): TwilioParams {
   const params: TwilioParams = {
-    AccountSid: message.accountSid,
+    AccountSid: message.account_sid,
     MessageSid: message.sid,
     SmsSid: message.sid,
     From: message.from ?? "",
     To: message.to ?? "",
-    NumMedia: String(message.numMedia ?? "0"),
-    ApiVersion: message.apiVersion ?? "2010-04-01",
+    NumMedia: String(message.num_media ?? "0"),
+    ApiVersion: message.api_version ?? "2010-04-01",
   };
   // A message sent through a Messaging Service shows 0 segments until a sender is assigned.
-  const segments = String(message.numSegments ?? "");
+  const segments = String(message.num_segments ?? "");
   if (/^\d+$/.test(segments) && Number(segments) > 0) params.NumSegments = segments;
   if (message.direction === "inbound") params.SmsStatus = message.status;
   else params.MessageStatus = params.SmsStatus = callbackStatusOf(message.status);
   return params;
 }
 
-export function readMessage(message: TwilioMessage): RestRecordReading {
-  const price = priceOf(message.price, message.priceUnit);
+/**
+ * What the ledger is asked of a call before it is read: the key and seconds its status callback's event
+ * carries (the parser decides what the call is; this only spares it the calls counted already).
+ */
+export function probeOfCall(call: TwilioCallResource): ReconciliationProbe {
+  const seconds = call.duration === null || call.duration === undefined || call.duration === "" ? Number.NaN : Number(call.duration);
+  return {
+    key: usageIdempotencyKey({ usageType: "voice", direction: "inbound", providerSid: call.sid }),
+    value: Number.isSafeInteger(seconds) && seconds >= 0 ? seconds : -1,
+    ...priceOf(call.price, call.price_unit),
+  };
+}
+
+/** The same of a message: its callback's key (the inbound webhook's, or an outbound status callback's) and segments. */
+export function probeOfMessage(message: TwilioMessageResource): ReconciliationProbe {
+  const segments = messageCallbackParamsOf(message).NumSegments;
+  return {
+    key: usageIdempotencyKey({ usageType: "sms", direction: message.direction === "inbound" ? "inbound" : "outbound", providerSid: message.sid }),
+    value: segments === undefined ? 1 : Number(segments),
+    ...priceOf(message.price, message.price_unit),
+  };
+}
+
+export function readMessage(message: TwilioMessageResource): RestRecordReading {
+  const price = priceOf(message.price, message.price_unit);
   if (message.direction === "inbound" && message.status !== "received") {
     return { kind: "not_billed", sid: message.sid, reason: `an inbound message "${message.status}" was not received` };
   }
-  const at = timeOf(message.dateSent);
+  const at = timeOf(message.date_sent);
   if (at === undefined) return { kind: "not_billed", sid: message.sid, reason: `message status "${message.status}": never sent` };
   const inbound = message.direction === "inbound";
   return reading(
