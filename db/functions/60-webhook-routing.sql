@@ -15,6 +15,11 @@
 -- relative) and whether the unmatched inbox keeps it: open or dismissed, with a readable event (index
 -- probes only, as in 40-counting.sql). An assigned item is left to the log's key; an unreadable one
 -- never stops a readable report of the same event from counting.
+-- A leg's relative is looked for in the log first (billing_call_relative), then in the batch itself: a
+-- leg whose parent (or, for a parent without a number, whose dialed leg) is routed in the same batch
+-- takes that mapping and is counted in the same statement, as it would be one batch later. Without
+-- that, both legs of a call reported at the same moment (as Twilio does for a forwarded call) would
+-- cost the leg a second transaction: kept in the inbox, then counted with its relative.
 DROP FUNCTION IF EXISTS billing_webhook_routes(jsonb);
 CREATE OR REPLACE FUNCTION billing_webhook_routes(p_events jsonb)
 RETURNS TABLE (ord bigint, mapping_id uuid, tenant_id text, kept boolean, via text)
@@ -25,24 +30,46 @@ AS $$
 #variable_conflict use_column
 BEGIN
   RETURN QUERY
-  SELECT e.ord, coalesce(m.id, rel.mapping_id), coalesce(m.tenant_id, rel.tenant_id), k.kept IS NOT NULL, rel.via
-  FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(doc, ord)
+  WITH direct AS (
+    SELECT e.ord, e.doc, coalesce(m.id, rel.mapping_id) AS mapping_id, coalesce(m.tenant_id, rel.tenant_id) AS tenant_id,
+      k.kept IS NOT NULL AS kept, rel.via
+    FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(doc, ord)
+    LEFT JOIN LATERAL (
+      SELECT true AS kept FROM unmatched_usage_events u WHERE u.idempotency_key = e.doc ->> 'unmatched_key'
+        AND (u.status = 'dismissed' OR (u.status = 'open' AND u.ledger_event IS NOT NULL)) LIMIT 1
+    ) k ON true
+    LEFT JOIN LATERAL (
+      SELECT m.id, m.tenant_id FROM tenant_phone_mappings m
+      WHERE m.phone_number = e.doc ->> 'phone_number'
+        AND m.provisioned_at <= (e.doc ->> 'event_at')::timestamptz
+        AND (m.deprovisioned_at IS NULL OR m.deprovisioned_at > (e.doc ->> 'event_at')::timestamptz)
+      ORDER BY m.provisioned_at DESC LIMIT 1
+    ) m ON true
+    LEFT JOIN LATERAL (
+      SELECT r.mapping_id, r.tenant_id, r.via
+      FROM billing_call_relative(e.doc -> 'metadata' ->> 'call_sid', e.doc -> 'metadata' ->> 'parent_call_sid') r
+      WHERE m.id IS NULL AND e.doc ->> 'kind' = 'voice'
+      -- LIMIT keeps this a subquery of its own, so the test above gates the call (a one-time filter per
+      -- event) instead of filtering its result: a call to the function costs more than the rest of the route.
+      LIMIT 1
+    ) rel ON true
+  )
+  SELECT d.ord, coalesce(d.mapping_id, b.mapping_id), coalesce(d.tenant_id, b.tenant_id), d.kept, coalesce(d.via, b.via)
+  FROM direct d
   LEFT JOIN LATERAL (
-    SELECT true AS kept FROM unmatched_usage_events u WHERE u.idempotency_key = e.doc ->> 'unmatched_key'
-      AND (u.status = 'dismissed' OR (u.status = 'open' AND u.ledger_event IS NOT NULL)) LIMIT 1
-  ) k ON true
-  LEFT JOIN LATERAL (
-    SELECT m.id, m.tenant_id FROM tenant_phone_mappings m
-    WHERE m.phone_number = e.doc ->> 'phone_number'
-      AND m.provisioned_at <= (e.doc ->> 'event_at')::timestamptz
-      AND (m.deprovisioned_at IS NULL OR m.deprovisioned_at > (e.doc ->> 'event_at')::timestamptz)
-    ORDER BY m.provisioned_at DESC LIMIT 1
-  ) m ON true
-  LEFT JOIN LATERAL (
-    SELECT r.mapping_id, r.tenant_id, r.via
-    FROM billing_call_relative(e.doc -> 'metadata' ->> 'call_sid', e.doc -> 'metadata' ->> 'parent_call_sid') r
-    WHERE m.id IS NULL AND e.doc ->> 'kind' = 'voice'
-  ) rel ON true;
+    -- In the batch, as billing_call_relative ranks them: the parent, else the first dialed leg.
+    SELECT s.mapping_id, s.tenant_id,
+      CASE WHEN s.doc -> 'metadata' ->> 'call_sid' = d.doc -> 'metadata' ->> 'parent_call_sid' THEN 'parent_call:' ELSE 'dialed_leg:' END
+        || (s.doc -> 'metadata' ->> 'call_sid') AS via
+    FROM direct s
+    WHERE d.mapping_id IS NULL AND NOT d.kept AND d.doc ->> 'kind' = 'voice'
+      AND s.mapping_id IS NOT NULL AND NOT s.kept AND s.doc ->> 'kind' = 'voice'
+      AND (s.doc -> 'metadata' ->> 'call_sid' = d.doc -> 'metadata' ->> 'parent_call_sid'
+        OR s.doc -> 'metadata' ->> 'parent_call_sid' = d.doc -> 'metadata' ->> 'call_sid')
+    ORDER BY s.doc -> 'metadata' ->> 'call_sid' = d.doc -> 'metadata' ->> 'parent_call_sid' DESC, s.ord
+    LIMIT 1
+  ) b ON true
+  ORDER BY d.ord;
 END
 $$;
 

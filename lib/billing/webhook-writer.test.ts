@@ -8,7 +8,7 @@ import { createTenant, sidOf, useTestDatabase } from "@/lib/testing/db";
 import { deprovisionNumber, findActiveMappingForNumber, mapNumberToTenant } from "./mapping";
 import { keepUnmatchedCall } from "@/lib/testing/unmatched";
 import { voiceMetadataOf } from "./usage";
-import { writeRoutableUsageEvent, type RoutableUsageEvent } from "./webhook-writer";
+import { routableJson, writeRoutableUsageEvent, type RoutableUsageEvent } from "./webhook-writer";
 
 const KEPT_NUMBER = "+14155559999";
 
@@ -85,5 +85,47 @@ describe("routed webhook writes", () => {
     expect(String((refused as PromiseRejectedResult).reason)).toMatch(/Call duration must be zero or more seconds/);
     const [row] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from tenant_usage_logs where provider_sid = ${sidOf("CA", 5001)}`);
     expect(row!.n).toBe(0);
+  });
+
+  it("the legs of one call in one batch are counted together: a dialed leg with its parent, a Client leg with its dialed leg", async () => {
+    const { db } = database();
+    const at = new Date(Date.now() + 1000);
+    const leg = (n: number, phoneNumber: string | null, extra: Record<string, unknown>): RoutableUsageEvent => ({
+      ...callTo(phoneNumber ?? "", at, n, 125),
+      phoneNumber,
+      metadata: voiceMetadataOf({ metadata: extra, callSid: sidOf("CA", n), startedAt: at }),
+    });
+    // 0x7001 forwarded from +14155551000 (tenant b): its dialed leg shows the caller's number, which
+    // nobody maps. 0x7003 a Client call (no number) whose dialed leg carries +14155551001 (tenant a).
+    // Each leg comes before its relative in the batch, and neither relative was counted before.
+    const events = [
+      leg(0x7002, "+13125550100", { direction: "outbound-dial", parent_call_sid: sidOf("CA", 0x7001) }),
+      leg(0x7001, "+14155551000", { direction: "inbound" }),
+      leg(0x7003, null, { direction: "outbound-api" }),
+      leg(0x7004, "+14155551001", { direction: "outbound-dial", parent_call_sid: sidOf("CA", 0x7003) }),
+    ];
+    const rows = await queryRows<{ ord: number; tenant_id: string | null; counted: boolean | null; kept_unmatched: boolean }>(
+      db,
+      sql`select ord, tenant_id, counted, kept_unmatched from log_webhook_usage_batch(${JSON.stringify(events.map(routableJson))}::jsonb) order by ord`,
+    );
+    expect(rows).toEqual([
+      { ord: 1, tenant_id: "b", counted: true, kept_unmatched: false },
+      { ord: 2, tenant_id: "b", counted: true, kept_unmatched: false },
+      { ord: 3, tenant_id: "a", counted: true, kept_unmatched: false },
+      { ord: 4, tenant_id: "a", counted: true, kept_unmatched: false },
+    ]);
+    const logged = await queryRows<{ provider_sid: string; tenant_id: string; quantity: number; routed_via: string | null }>(
+      db,
+      sql`select provider_sid, tenant_id, quantity, metadata ->> 'routed_via' as routed_via from tenant_usage_logs
+          where provider_sid between ${sidOf("CA", 0x7001)} and ${sidOf("CA", 0x7004)} order by provider_sid`,
+    );
+    expect(logged).toEqual([
+      { provider_sid: sidOf("CA", 0x7001), tenant_id: "b", quantity: 3, routed_via: null },
+      { provider_sid: sidOf("CA", 0x7002), tenant_id: "b", quantity: 3, routed_via: `parent_call:${sidOf("CA", 0x7001)}` },
+      { provider_sid: sidOf("CA", 0x7003), tenant_id: "a", quantity: 3, routed_via: `dialed_leg:${sidOf("CA", 0x7004)}` },
+      { provider_sid: sidOf("CA", 0x7004), tenant_id: "a", quantity: 3, routed_via: null },
+    ]);
+    const [inbox] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from unmatched_usage_events where provider_sid like ${"CA%"} and provider_sid <> ${sidOf("CA", 1)}`);
+    expect(inbox!.n).toBe(0);
   });
 });
