@@ -64,6 +64,11 @@ export function routableUsageEventOf(event: WebhookUsageEvent): RoutableUsageEve
       };
 }
 
+/** A call leg that takes its mapping from a relative: a dialed leg, or a leg whose tenant side is not a number. */
+function waitsForRelative(event: WebhookUsageEvent): boolean {
+  return event.usageType === "voice" && (Boolean(event.parentCallSid) || event.phoneNumber === null);
+}
+
 /** Why no mapping took the event, in a sentence ops can act on. */
 export function unmatchedReasonOf(event: WebhookUsageEvent): string {
   const noMapping = event.phoneNumber === null ? event.notANumber ?? "no tenant number" : `No mapping held ${event.phoneNumber} at the time`;
@@ -103,7 +108,12 @@ export function unmatchedInputOf(event: WebhookUsageEvent, routable = routableUs
  */
 export async function countOrKeepWebhookUsageEvent(db: Db, event: WebhookUsageEvent): Promise<WebhookUsageOutcome> {
   const routable = routableUsageEventOf(event);
-  const written = await writeRoutableUsageEvent(db, routable);
+  let written = await writeRoutableUsageEvent(db, routable);
+  // A call leg waiting for its relative tries the next batch once before the inbox: the legs of a call
+  // are reported at the same moment, and a relative in the batch in flight (whose family lock the next
+  // batch waits for) or in the next batch itself routes it there, where keeping it would cost a
+  // transaction of its own to keep it and another to count it.
+  if (!written.routed && !written.keptUnmatched && waitsForRelative(event)) written = await writeRoutableUsageEvent(db, routable);
   if (written.routed) {
     return {
       outcome: written.result.counted ? "counted" : "duplicate",
