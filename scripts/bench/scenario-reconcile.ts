@@ -153,7 +153,9 @@ async function measuredRun(bench: BenchDatabase, baseUrl: string, month: string)
   const args = JSON.stringify({ databaseUrl: bench.url, baseUrl, month, accountSid: ACCOUNT, authToken: TOKEN });
   // The heap cap `npm run reconcile` runs with (package.json): the run holds ~40 MB live; uncapped, V8
   // lets garbage pile up to several times that before it collects.
-  const child = spawn(process.execPath, ["--max-old-space-size=128", ...process.execArgv, script, args], { stdio: ["ignore", "pipe", "inherit"] });
+  // BENCH_RECONCILE_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the run.
+  const extra = (process.env.BENCH_RECONCILE_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+  const child = spawn(process.execPath, ["--max-old-space-size=128", ...extra, ...process.execArgv, script, args], { stdio: ["ignore", "pipe", "inherit"] });
   let last = "";
   createInterface({ input: child.stdout! }).on("line", (line) => (last = line));
   const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
