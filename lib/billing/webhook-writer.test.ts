@@ -128,4 +128,15 @@ describe("routed webhook writes", () => {
     const [inbox] = await queryRows<{ n: number }>(db, sql`select count(*)::int as n from unmatched_usage_events where provider_sid like ${"CA%"} and provider_sid <> ${sidOf("CA", 1)}`);
     expect(inbox!.n).toBe(0);
   });
+
+  it("the log itself refuses an entry whose mapping is unknown or belongs to another tenant (a script, psql)", async () => {
+    const { db } = database();
+    const [b] = await queryRows<{ id: string }>(db, sql`select id::text as id from tenant_phone_mappings where tenant_id = 'b' limit 1`);
+    const insert = (tenant: string, mapping: string) =>
+      db.execute(sql`insert into tenant_usage_logs (tenant_id, phone_mapping_id, usage_type, quantity, unit, event_at, billing_period_start)
+        values (${tenant}, ${mapping}::uuid, 'voice', 1, 'minutes', now(), date_trunc('month', now())::date)`);
+    await expect(insert("a", b!.id)).rejects.toMatchObject({ cause: { code: "23503", message: expect.stringContaining("tenant_usage_logs_mapping_of_tenant_fk") } });
+    await expect(insert("a", "00000000-0000-4000-8000-000000000000")).rejects.toMatchObject({ cause: { code: "23503" } });
+    await expect(insert("nobody", b!.id)).rejects.toMatchObject({ cause: { code: "23503" } });
+  });
 });
