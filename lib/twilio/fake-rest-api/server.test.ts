@@ -114,4 +114,29 @@ describe("the fake of Twilio's REST API", () => {
     wrongToken.api.baseUrl = api.url;
     await expect(wrongToken.api.v2010.accounts(AC).calls.page({ pageSize: 1 })).rejects.toMatchObject({ status: 401, code: 20003 });
   });
+
+  it("with cacheAnswers, a URL asked again is answered with the same body from the answers kept; faults still apply", async () => {
+    const cached = await startFakeTwilioRestApi({
+      accounts: [{ sid: AC, authToken: TOKEN, calls: callSource(calls), messages: messageSource(messages) }],
+      cacheAnswers: true,
+      fault: (r) => (r.attempt === 3 ? { status: 429 } : undefined),
+    });
+    try {
+      const path = `/2010-04-01/Accounts/${AC}/Calls.json?StartTime%3E=2024-05-02&StartTime%3C=2024-05-03&PageSize=1000`;
+      const get = () => fetch(`${cached.url}${path}`, { headers: { authorization: `Basic ${Buffer.from(`${AC}:${TOKEN}`).toString("base64")}` } });
+      const first = await get();
+      const again = await get();
+      expect([first.status, again.status]).toEqual([200, 200]);
+      const [a, b] = [await first.text(), await again.text()];
+      expect(b).toBe(a);
+      expect(JSON.parse(a).calls).toHaveLength(1000);
+      expect([cached.pagesServed(), cached.pagesFromCache()]).toEqual([2, 1]);
+      // The third request of the URL gets the injected 429, cache or not.
+      const third = await get();
+      expect(third.status).toBe(429);
+      expect(await third.json()).toMatchObject({ code: 20429 });
+    } finally {
+      await cached.close();
+    }
+  });
 });

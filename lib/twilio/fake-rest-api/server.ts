@@ -55,6 +55,13 @@ export interface FakeTwilioRestApiOptions {
   fault?: (request: FakeRequest) => FakeFault | undefined;
   /** Keep a log of every request (default true; a benchmark of many pages may turn it off). */
   logRequests?: boolean;
+  /**
+   * Keep each list answer (its JSON text, by URL) and answer the same URL again from it. A benchmark
+   * reads its pages once ahead of the measured run, so that serialising pages (Twilio's work, not the
+   * reconciler's) does not take the measured run's CPU on a machine they share. Faults and the
+   * latency apply as before.
+   */
+  cacheAnswers?: boolean;
 }
 
 export interface FakeRequestLogEntry {
@@ -70,6 +77,10 @@ export interface FakeTwilioRestApi {
   requests: FakeRequestLogEntry[];
   /** Pages answered (list requests with status 200). */
   pagesServed(): number;
+  /** Of those, answered from the kept answers (cacheAnswers). */
+  pagesFromCache(): number;
+  /** Changes the latency from the next request on. */
+  setLatency(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -137,14 +148,17 @@ export async function startFakeTwilioRestApi(options: FakeTwilioRestApiOptions):
   const accounts = new Map(options.accounts.map((a) => [a.sid, a]));
   const attempts = new Map<string, number>();
   const requests: FakeRequestLogEntry[] = [];
+  const answers = new Map<string, Buffer>();
+  let latencyMs = options.latencyMs ?? 0;
   let pages = 0;
+  let fromCache = 0;
 
   const send = (req: IncomingMessage, res: ServerResponse, status: number, body: unknown, query: string, path: string) => {
-    const text = JSON.stringify(body);
+    const text = Buffer.isBuffer(body) ? body : Buffer.from(JSON.stringify(body));
     if (options.logRequests !== false) requests.push({ method: req.method ?? "GET", path, query, status });
     res.writeHead(status, {
       "content-type": "application/json; charset=utf-8",
-      "content-length": Buffer.byteLength(text),
+      "content-length": text.byteLength,
       ...(status === 401 ? { "www-authenticate": 'Basic realm="Twilio API"' } : {}),
     });
     res.end(text);
@@ -160,7 +174,7 @@ export async function startFakeTwilioRestApi(options: FakeTwilioRestApiOptions):
     attempts.set(req.url ?? "", attempt);
     const request: FakeRequest = { method: req.method ?? "GET", path, resource, accountSid: match?.[1], query, attempt };
     try {
-      if (options.latencyMs && resource) await new Promise((r) => setTimeout(r, options.latencyMs));
+      if (latencyMs && resource) await new Promise((r) => setTimeout(r, latencyMs));
       let fault = options.fault?.(request);
       if (fault && "delayMs" in fault) {
         await new Promise((r) => setTimeout(r, (fault as { delayMs: number }).delayMs));
@@ -180,9 +194,12 @@ export async function startFakeTwilioRestApi(options: FakeTwilioRestApiOptions):
       if (!match || !resource) throw new FakeApiError(404, 20404, `The requested resource ${path} was not found`);
       if (match[1] !== account.sid) throw new FakeApiError(401, 20003, "Authenticate");
       if (req.method !== "GET") throw new FakeApiError(405, 20004, `Method ${req.method} not allowed`);
-      const body = answerList(account, resource, path, query);
+      const cached = options.cacheAnswers ? answers.get(req.url ?? "") : undefined;
+      const body = cached ?? answerList(account, resource, path, query);
+      if (options.cacheAnswers && !cached) answers.set(req.url ?? "", Buffer.from(JSON.stringify(body)));
       pages++;
-      send(req, res, 200, body, url.search, path);
+      if (cached) fromCache++;
+      send(req, res, 200, options.cacheAnswers ? answers.get(req.url ?? "")! : body, url.search, path);
     } catch (err) {
       const e = err instanceof FakeApiError ? err : new FakeApiError(500, 20500, err instanceof Error ? err.message : "Internal Server Error");
       send(req, res, e.status, twilioErrorBody(e.status, e.code, e.message), url.search, path);
@@ -199,6 +216,10 @@ export async function startFakeTwilioRestApi(options: FakeTwilioRestApiOptions):
     url: `http://127.0.0.1:${port}`,
     requests,
     pagesServed: () => pages,
+    pagesFromCache: () => fromCache,
+    setLatency: (ms) => {
+      latencyMs = ms;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
