@@ -12,7 +12,7 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { routableUsageEventOf } from "@/lib/billing/webhook-usage";
 import { routableJson } from "@/lib/billing/webhook-writer";
-import { READERS, type RunSummary } from "@/lib/twilio/reconciliation/reconcile";
+import { POSTGRES_WRITERS, READERS, type RunSummary } from "@/lib/twilio/reconciliation/reconcile";
 import { readCall, readMessage } from "@/lib/twilio/reconciliation/rest-events";
 import type { FakeCallResource, FakeMessageResource } from "@/lib/twilio/fake-rest-api/resources";
 import { createBenchDatabase, type BenchDatabase } from "./bench-db";
@@ -244,7 +244,7 @@ export async function reconcileScenario(o: ReconcileOptions): Promise<void> {
       target: "reconcile.latency-wall",
     });
     o.results.note(
-      `reconcile: ${READERS} pages of an account read at once (Twilio limits an account's concurrent REST requests and answers 429 / 20429 past it; every 429 is retried with backoff), 2 pages written at once; the fake serves pages from a process of its own, the run is a fresh process with a 128 MB old space.`,
+      `reconcile: ${READERS} pages of an account read at once (Twilio limits an account's concurrent REST requests and answers 429 / 20429 past it; every 429 is retried with backoff), ${POSTGRES_WRITERS} pages written at once; the fake serves pages from a process of its own, the run is a fresh process with a 128 MB old space.`,
     );
   } finally {
     await bench.drop();

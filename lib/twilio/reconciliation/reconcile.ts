@@ -29,7 +29,7 @@ import { inventoryOf, readIncomingPhoneNumbers, type TwilioNumber } from "./inve
 import { reconciliationWindow, tenantTimeZones, type ReconciliationWindow } from "./window";
 
 export const READERS = 4;
-const POSTGRES_WRITERS = 2;
+export const POSTGRES_WRITERS = 3;
 
 export type { RunProgress };
 
