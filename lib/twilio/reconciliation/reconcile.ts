@@ -29,7 +29,7 @@ import { inventoryOf, readIncomingPhoneNumbers, type TwilioNumber } from "./inve
 import { reconciliationWindow, tenantTimeZones, type ReconciliationWindow } from "./window";
 
 export const READERS = 4;
-export const POSTGRES_WRITERS = 3;
+export const POSTGRES_WRITERS = 4;
 
 export type { RunProgress };
 
