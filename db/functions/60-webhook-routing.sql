@@ -19,7 +19,9 @@
 -- leg whose parent (or, for a parent without a number, whose dialed leg) is routed in the same batch
 -- takes that mapping and is counted in the same statement, as it would be one batch later. Without
 -- that, both legs of a call reported at the same moment (as Twilio does for a forwarded call) would
--- cost the leg a second transaction: kept in the inbox, then counted with its relative.
+-- cost the leg a second transaction: kept in the inbox, then counted with its relative. The relative
+-- is counted in the same log_usage_batch call; the webhook parsers have checked every field that call
+-- could refuse, so a relative routed here is one counted here (or counted before, under its key).
 DROP FUNCTION IF EXISTS billing_webhook_routes(jsonb);
 CREATE OR REPLACE FUNCTION billing_webhook_routes(p_events jsonb)
 RETURNS TABLE (ord bigint, mapping_id uuid, tenant_id text, kept boolean, via text)

@@ -10,6 +10,7 @@ import { startFakeTwilioRestApi } from "@/lib/twilio/fake-rest-api/server";
 import { usageRecordsOf } from "@/lib/twilio/fake-rest-api/usage-records";
 import { billingPeriodFromMonth } from "@/lib/billing/periods";
 import { callPages, messagePages, twilioRestClient } from "@/lib/twilio/rest-client";
+import { slicesOf } from "@/lib/twilio/reconciliation/account-run";
 import { reconciliationWindow } from "@/lib/twilio/reconciliation/window";
 import { BENCH_ZONES, benchNumber, benchNumberSid, sourcesOf, type ReconcileDataSpec } from "./reconcile-data";
 
@@ -50,18 +51,16 @@ function concat<T>(parts: RecordSource<T>[]): RecordSource<T> {
 /** Every page of the calls and messages of each spec's reconciliation window, as a run reads them (8 slices at once). */
 async function readEveryPage(url: string, args: Args, specs: ReconcileDataSpec[]): Promise<void> {
   const client = twilioRestClient({ accountSid: args.accountSid, authToken: args.authToken }, url);
-  const slices: (() => AsyncGenerator<unknown[]>)[] = [];
-  for (const spec of specs) {
-    const { days } = reconciliationWindow(billingPeriodFromMonth(spec.month), BENCH_ZONES);
-    days.forEach((day, i) => {
-      const toDay = days[i + 1] ?? new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
-      slices.push(() => callPages(client, args.accountSid, day, toDay), () => messagePages(client, args.accountSid, day, toDay));
-    });
-  }
+  // The run's own slices (a list and a GMT day each).
+  const slices = specs.flatMap((spec) => slicesOf(reconciliationWindow(billingPeriodFromMonth(spec.month), BENCH_ZONES)));
   let next = 0;
   await Promise.all(
     Array.from({ length: 8 }, async () => {
-      while (next < slices.length) for await (const page of slices[next++]!()) void page;
+      while (next < slices.length) {
+        const { list, fromDay, toDay } = slices[next++]!;
+        const pages = list === "calls" ? callPages(client, args.accountSid, fromDay, toDay) : messagePages(client, args.accountSid, fromDay, toDay);
+        for await (const page of pages) void page;
+      }
     }),
   );
 }

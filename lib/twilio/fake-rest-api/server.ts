@@ -194,12 +194,14 @@ export async function startFakeTwilioRestApi(options: FakeTwilioRestApiOptions):
       if (!match || !resource) throw new FakeApiError(404, 20404, `The requested resource ${path} was not found`);
       if (match[1] !== account.sid) throw new FakeApiError(401, 20003, "Authenticate");
       if (req.method !== "GET") throw new FakeApiError(405, 20004, `Method ${req.method} not allowed`);
-      const cached = options.cacheAnswers ? answers.get(req.url ?? "") : undefined;
-      const body = cached ?? answerList(account, resource, path, query);
-      if (options.cacheAnswers && !cached) answers.set(req.url ?? "", Buffer.from(JSON.stringify(body)));
+      let answer = options.cacheAnswers ? answers.get(req.url ?? "") : undefined;
+      if (answer) fromCache++;
+      else {
+        answer = Buffer.from(JSON.stringify(answerList(account, resource, path, query)));
+        if (options.cacheAnswers) answers.set(req.url ?? "", answer);
+      }
       pages++;
-      if (cached) fromCache++;
-      send(req, res, 200, options.cacheAnswers ? answers.get(req.url ?? "")! : body, url.search, path);
+      send(req, res, 200, answer, url.search, path);
     } catch (err) {
       const e = err instanceof FakeApiError ? err : new FakeApiError(500, 20500, err instanceof Error ? err.message : "Internal Server Error");
       send(req, res, e.status, twilioErrorBody(e.status, e.code, e.message), url.search, path);
