@@ -7,7 +7,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
-import { billingPeriodOf, previousBillingPeriod } from "@/lib/billing/periods";
+import { billingPeriodOf, periodBounds, previousBillingPeriod } from "@/lib/billing/periods";
 import { startFakeTwilioRestApi } from "@/lib/twilio/fake-rest-api/server";
 import {
   callSource,
@@ -23,6 +23,7 @@ import { reconcilePeriod, type RunSummary } from "@/lib/twilio/reconciliation/re
 const DEMO_ACCOUNT_FALLBACK = "AC00000000000000000000000000000000";
 const DEMO_UNMAPPED_NUMBER = "+12505550199";
 const CALLER = "+12065550142";
+const DAY_MS = 86_400_000;
 
 const sidFor = (prefix: string, seed: string) => `${prefix}${createHash("md5").update(`demo-reconciliation-${seed}`).digest("hex")}`;
 
@@ -82,8 +83,15 @@ export async function seedDemoReconciliation(db: Db, options: { now?: Date; acco
         order by l.id`,
   );
   const { calls, messages } = asTwilioRecords(accountSid, logged);
-  // Outbound status callbacks carry no NumSegments: two long messages the ledger holds as fewer segments.
-  for (const m of messages.filter((x) => x.direction !== "inbound").slice(0, 2)) m.num_segments = String(Number(m.num_segments) + 2);
+  // Outbound status callbacks carry no NumSegments: two long messages of the period the ledger holds as
+  // fewer segments. Picked well inside the period (a day from either end, whatever a tenant's time zone),
+  // not from the seed's first rows: on a period's first day those may all be of the new period.
+  const { from, to } = periodBounds(period);
+  const inside = (m: FakeMessageResource) => {
+    const at = Date.parse(m.date_sent ?? "");
+    return at >= from.getTime() + DAY_MS && at < to.getTime() - DAY_MS;
+  };
+  for (const m of messages.filter((x) => x.direction !== "inbound" && inside(x)).slice(0, 2)) m.num_segments = String(Number(m.num_segments) + 2);
   const numbers = [...new Set(logged.filter((e) => e.channel !== "whatsapp").map((e) => e.phone_number))];
   const day = (d: number, hour: number) => new Date(`${period.start.slice(0, 8)}${String(d).padStart(2, "0")}T${String(hour).padStart(2, "0")}:15:00Z`);
 
