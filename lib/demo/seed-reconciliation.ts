@@ -83,15 +83,17 @@ export async function seedDemoReconciliation(db: Db, options: { now?: Date; acco
         order by l.id`,
   );
   const { calls, messages } = asTwilioRecords(accountSid, logged);
-  // Outbound status callbacks carry no NumSegments: two long messages of the period the ledger holds as
-  // fewer segments. Picked well inside the period (a day from either end, whatever a tenant's time zone),
-  // not from the seed's first rows: on a period's first day those may all be of the new period.
+  // Outbound status callbacks carry no NumSegments: two long SMS of the period the ledger holds as fewer
+  // segments (only an SMS counts segments: not an MMS, not a WhatsApp message). Picked well inside the
+  // period (a day from either end, whatever a tenant's time zone), not from the seed's first rows: the
+  // seed's times move with the clock, and on a period's first day those may all be of the new period.
   const { from, to } = periodBounds(period);
-  const inside = (m: FakeMessageResource) => {
+  const longSms = (m: FakeMessageResource) => {
     const at = Date.parse(m.date_sent ?? "");
-    return at >= from.getTime() + DAY_MS && at < to.getTime() - DAY_MS;
+    const sms = m.num_media === "0" && !m.from.startsWith("whatsapp:");
+    return sms && m.direction !== "inbound" && at >= from.getTime() + DAY_MS && at < to.getTime() - DAY_MS;
   };
-  for (const m of messages.filter((x) => x.direction !== "inbound" && inside(x)).slice(0, 2)) m.num_segments = String(Number(m.num_segments) + 2);
+  for (const m of messages.filter(longSms).slice(0, 2)) m.num_segments = String(Number(m.num_segments) + 2);
   const numbers = [...new Set(logged.filter((e) => e.channel !== "whatsapp").map((e) => e.phone_number))];
   const day = (d: number, hour: number) => new Date(`${period.start.slice(0, 8)}${String(d).padStart(2, "0")}T${String(hour).padStart(2, "0")}:15:00Z`);
 
