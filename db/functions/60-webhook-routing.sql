@@ -33,7 +33,9 @@ AS $$
 BEGIN
   RETURN QUERY
   WITH direct AS (
-    SELECT e.ord, e.doc, coalesce(m.id, rel.mapping_id) AS mapping_id, coalesce(m.tenant_id, rel.tenant_id) AS tenant_id,
+    SELECT e.ord, e.doc ->> 'kind' = 'voice' AS voice, e.doc -> 'metadata' ->> 'call_sid' AS call_sid,
+      e.doc -> 'metadata' ->> 'parent_call_sid' AS parent_call_sid,
+      coalesce(m.id, rel.mapping_id) AS mapping_id, coalesce(m.tenant_id, rel.tenant_id) AS tenant_id,
       k.kept IS NOT NULL AS kept, rel.via
     FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e(doc, ord)
     LEFT JOIN LATERAL (
@@ -55,20 +57,22 @@ BEGIN
       -- event) instead of filtering its result: a call to the function costs more than the rest of the route.
       LIMIT 1
     ) rel ON true
+  ), relatives AS MATERIALIZED (
+    -- What a leg without a mapping may take in the batch: the voice events that have one. Only these
+    -- are scanned for each such leg, so a page of calls to a number nobody maps (each without a
+    -- mapping, none a relative) costs no scan of the whole batch per event.
+    SELECT s.ord, s.mapping_id, s.tenant_id, s.call_sid, s.parent_call_sid FROM direct s
+    WHERE s.voice AND s.mapping_id IS NOT NULL AND NOT s.kept
   )
   SELECT d.ord, coalesce(d.mapping_id, b.mapping_id), coalesce(d.tenant_id, b.tenant_id), d.kept, coalesce(d.via, b.via)
   FROM direct d
   LEFT JOIN LATERAL (
     -- In the batch, as billing_call_relative ranks them: the parent, else the first dialed leg.
-    SELECT s.mapping_id, s.tenant_id,
-      CASE WHEN s.doc -> 'metadata' ->> 'call_sid' = d.doc -> 'metadata' ->> 'parent_call_sid' THEN 'parent_call:' ELSE 'dialed_leg:' END
-        || (s.doc -> 'metadata' ->> 'call_sid') AS via
-    FROM direct s
-    WHERE d.mapping_id IS NULL AND NOT d.kept AND d.doc ->> 'kind' = 'voice'
-      AND s.mapping_id IS NOT NULL AND NOT s.kept AND s.doc ->> 'kind' = 'voice'
-      AND (s.doc -> 'metadata' ->> 'call_sid' = d.doc -> 'metadata' ->> 'parent_call_sid'
-        OR s.doc -> 'metadata' ->> 'parent_call_sid' = d.doc -> 'metadata' ->> 'call_sid')
-    ORDER BY s.doc -> 'metadata' ->> 'call_sid' = d.doc -> 'metadata' ->> 'parent_call_sid' DESC, s.ord
+    SELECT s.mapping_id, s.tenant_id, CASE WHEN s.call_sid = d.parent_call_sid THEN 'parent_call:' ELSE 'dialed_leg:' END || s.call_sid AS via
+    FROM relatives s
+    WHERE d.mapping_id IS NULL AND NOT d.kept AND d.voice
+      AND (s.call_sid = d.parent_call_sid OR s.parent_call_sid = d.call_sid)
+    ORDER BY s.call_sid = d.parent_call_sid DESC, s.ord
     LIMIT 1
   ) b ON true
   ORDER BY d.ord;
