@@ -245,3 +245,59 @@ describe("migrating a database", () => {
     expect(columns).toEqual([]);
   });
 });
+
+describe("a constraint a migration adds NOT VALID", () => {
+  // Migration 0015 adds the log's composite key NOT VALID; runMigrations validates it after the commit.
+  const KEY = "tenant_usage_logs_mapping_of_tenant_fk";
+  const validated = async (db: Db) =>
+    (await queryRows<{ v: boolean }>(db, sql`select convalidated as v from pg_constraint where conname = ${KEY}`))[0]?.v;
+  const addKeyNotValid = async (db: Db) => {
+    await db.execute(sql`alter table tenant_usage_logs drop constraint tenant_usage_logs_mapping_of_tenant_fk`);
+    await db.execute(sql`alter table tenant_usage_logs add constraint tenant_usage_logs_mapping_of_tenant_fk
+      foreign key (phone_mapping_id, tenant_id) references tenant_phone_mappings (id, tenant_id) not valid`);
+  };
+  const insertEntry = (db: Db, tenant: string, mapping: string) =>
+    db.execute(sql`insert into tenant_usage_logs (tenant_id, phone_mapping_id, usage_type, quantity, unit, event_at, billing_period_start)
+      values (${tenant}, ${mapping}::uuid, 'voice', 1, 'minutes', now(), date_trunc('month', now())::date)`);
+
+  it("is validated once the migrations have committed, with the ledger's rows as they were", async () => {
+    const open = await track(createTestDatabase());
+    expect(await validated(open.db)).toBe(true);
+    await countSomeUsage(open.db);
+    const before = await ledgerRows(open.db);
+    await addKeyNotValid(open.db);
+    expect(await validated(open.db)).toBe(false);
+
+    await runMigrations(open);
+    expect(await validated(open.db)).toBe(true);
+    expect(await ledgerRows(open.db)).toEqual(before);
+  });
+
+  it("old rows that break it: the failure names it, the migrations stay, new rows are checked, and a fixed row lets it validate", async () => {
+    const open = await track(createTestDatabase());
+    await countSomeUsage(open.db);
+    await open.db.execute(sql`insert into tenants (id, name, billing_time_zone) values ('other-tenant', 'Other tenant', 'UTC')`);
+    await open.db.execute(sql`alter table tenant_usage_logs drop constraint tenant_usage_logs_mapping_of_tenant_fk`);
+    // An entry written before the key existed, with another tenant than its mapping's.
+    await open.db.execute(sql`update tenant_usage_logs set tenant_id = 'other-tenant' where provider_sid = 'CAupgrade0001'`);
+    await open.db.execute(sql`alter table tenant_usage_logs add constraint tenant_usage_logs_mapping_of_tenant_fk
+      foreign key (phone_mapping_id, tenant_id) references tenant_phone_mappings (id, tenant_id) not valid`);
+    const migrationsBefore = await queryRows(open.db, sql`select hash, created_at from drizzle.__drizzle_migrations order by id`);
+
+    const failure = await runMigrations(open).then(() => undefined, (err: unknown) => err);
+    expect(failure).toBeInstanceOf(MigrationStepError);
+    expect((failure as MigrationStepError).step).toEqual({ kind: "constraint", name: KEY });
+    expect((failure as MigrationStepError).message).toMatch(/violates foreign key constraint|is not present in table/);
+    expect(describeDatabaseProblem(failure)).toMatch(/^Rows already in the database break the constraint tenant_usage_logs_mapping_of_tenant_fk/);
+    expect(await validated(open.db)).toBe(false);
+    expect(await queryRows(open.db, sql`select hash, created_at from drizzle.__drizzle_migrations order by id`)).toEqual(migrationsBefore);
+
+    // Not valid yet, but enforced on every new entry.
+    const [mapping] = await queryRows<{ id: string }>(open.db, sql`select id::text as id from tenant_phone_mappings where tenant_id = 'up-tenant'`);
+    await expect(insertEntry(open.db, "other-tenant", mapping!.id)).rejects.toMatchObject({ cause: { code: "23503" } });
+
+    await open.db.execute(sql`update tenant_usage_logs set tenant_id = 'up-tenant' where provider_sid = 'CAupgrade0001'`);
+    await runMigrations(open);
+    expect(await validated(open.db)).toBe(true);
+  });
+});

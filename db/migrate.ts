@@ -6,6 +6,12 @@
 //    changed, and every file is re-applied after a schema migration ran (a schema change can invalidate
 //    a function: SQL-language bodies are bound when they are created).
 // A failure rolls everything back and names the migration or file that failed (lib/health.ts shows it).
+// 3. After that commit, each constraint a migration added NOT VALID is validated, one statement each.
+//    A key added to a big table inside the migration's transaction checks every existing row while
+//    holding a lock that blocks the table's writes (the log's inserts: every webhook) until the commit;
+//    NOT VALID enforces it on new rows at once, and VALIDATE CONSTRAINT outside the transaction checks
+//    the old rows under a lock that lets writes go on. Existing rows that break it are a failure that
+//    names the constraint; the migrations stay committed and the constraint stays enforced on new rows.
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -23,7 +29,7 @@ export function functionsFolder(): string {
 /** A migration or function file that could not be applied; nothing of the run was kept. */
 export class MigrationStepError extends Error {
   constructor(
-    readonly step: { kind: "migration" | "function file"; name: string },
+    readonly step: { kind: "migration" | "function file" | "constraint"; name: string },
     cause: unknown,
   ) {
     const reason = cause instanceof Error ? cause.message : String(cause);
@@ -67,9 +73,12 @@ export async function runMigrations(open: OpenDatabase): Promise<void> {
     const migrations = readMigrationFiles({ migrationsFolder: migrationsFolder() });
     const tags = journalTags(migrationsFolder());
     const functionFiles = readFunctionFiles();
-    await inOneTransaction(open, async (tx) => {
-      const ran = await applySchemaMigrations(tx, migrations, tags);
-      await applyFunctionFiles(tx, functionFiles, { all: ran > 0 });
+    await inMigrationSession(open, async (session) => {
+      await session.inTransaction(async (tx) => {
+        const ran = await applySchemaMigrations(tx, migrations, tags);
+        await applyFunctionFiles(tx, functionFiles, { all: ran > 0 });
+      });
+      await validateDeferredConstraints(session.outside);
     });
   } catch (err) {
     if (err instanceof MigrationStepError) throw err;
@@ -133,30 +142,56 @@ function journalTags(folder: string): string[] {
   return journal.entries.map((e) => e.tag);
 }
 
-async function inOneTransaction(open: OpenDatabase, work: (tx: RawTransaction) => Promise<void>): Promise<void> {
+// Constraint names are shown by the health check: only plain identifiers (the migrations' own) are named.
+const PLAIN_IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Validates every NOT VALID key and check of the public schema, each in a statement of its own. */
+async function validateDeferredConstraints(outside: RawTransaction): Promise<void> {
+  const pending = await outside.rows<{ name: string; statement: string }>(
+    `select c.conname as name, format('ALTER TABLE %s VALIDATE CONSTRAINT %I', c.conrelid::regclass, c.conname) as statement
+       from pg_constraint c
+      where c.connamespace = 'public'::regnamespace and not c.convalidated and c.contype in ('f', 'c')
+      order by c.conname`,
+  );
+  for (const constraint of pending) {
+    try {
+      await outside.exec(constraint.statement);
+    } catch (err) {
+      const name = PLAIN_IDENTIFIER.test(constraint.name) ? constraint.name : "(a constraint with an unusual name)";
+      throw new MigrationStepError({ kind: "constraint", name }, err);
+    }
+  }
+}
+
+interface MigrationSession {
+  inTransaction(work: (tx: RawTransaction) => Promise<void>): Promise<void>;
+  /** Statements outside any transaction (each commits by itself). */
+  outside: RawTransaction;
+}
+
+async function inMigrationSession(open: OpenDatabase, work: (session: MigrationSession) => Promise<void>): Promise<void> {
   if (open.kind === "pglite") {
     const client = (open.db as unknown as { $client: import("@electric-sql/pglite").PGlite }).$client;
-    await client.transaction(async (tx) => {
-      await work({
-        exec: async (text) => void (await tx.exec(text)),
-        rows: async <T>(text: string, params?: unknown[]) => (await tx.query<T>(text, params)).rows,
-      });
+    type Queryable = Pick<import("@electric-sql/pglite").PGlite, "exec" | "query">;
+    const raw = (q: Queryable): RawTransaction => ({
+      exec: async (text) => void (await q.exec(text)),
+      rows: async <T>(text: string, params?: unknown[]) => (await q.query<T>(text, params)).rows,
     });
+    await work({ inTransaction: (w) => client.transaction((tx) => w(raw(tx))).then(() => undefined), outside: raw(client) });
     return;
   }
   if (!open.url) throw new Error("no PostgreSQL URL to migrate");
-  // One connection of its own: the session-level lock and the migration transaction share it.
+  // One connection of its own: the session-level lock, the migration transaction and the validations
+  // after it share it.
   const { default: postgres } = await import("postgres");
   const client = postgres(open.url, { max: 1, onnotice: () => undefined, connect_timeout: 10 });
+  const raw = (q: Pick<import("postgres").Sql, "unsafe">): RawTransaction => ({
+    exec: async (text) => void (await q.unsafe(text).simple()),
+    rows: async <T>(text: string, params?: unknown[]) => (await q.unsafe(text, (params ?? []) as never[])) as unknown as T[],
+  });
   try {
     await client`select pg_advisory_lock(${MIGRATION_LOCK_ID})`;
-    await client.begin(async (tx) => {
-      await work({
-        exec: async (text) => void (await tx.unsafe(text).simple()),
-        rows: async <T>(text: string, params?: unknown[]) =>
-          (await tx.unsafe(text, (params ?? []) as never[])) as unknown as T[],
-      });
-    });
+    await work({ inTransaction: (w) => client.begin((tx) => w(raw(tx))).then(() => undefined), outside: raw(client) });
   } finally {
     await client.end({ timeout: 5 });
   }

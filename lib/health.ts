@@ -25,6 +25,10 @@ export function describeDatabaseProblem(err: unknown): string {
   if (code === "28P01" || code === "28000") return "The database refused the configured credentials (check DATABASE_URL).";
   if (code === "3D000") return "The configured database does not exist (check DATABASE_URL).";
   const step = failedMigrationStep(err);
+  if (step?.kind === "constraint") {
+    // Only a plain identifier is named (db/migrate.ts).
+    return `Rows already in the database break the constraint ${step.name}, which the migrations added to be checked after them; the migrations were kept and new rows are checked, and the server log has the database's reason.`;
+  }
   if (step) {
     // A migration's tag or a function file's path comes from the repository, never from the database.
     return `The database ${step.kind} ${step.name} could not be applied; nothing of it was kept, and the server log has the database's reason.`;
