@@ -9,8 +9,8 @@ import { fakeIncomingPhoneNumber, type FakeCallResource, type FakeMessageResourc
 import { startFakeTwilioRestApi } from "@/lib/twilio/fake-rest-api/server";
 import { usageRecordsOf } from "@/lib/twilio/fake-rest-api/usage-records";
 import { billingPeriodFromMonth } from "@/lib/billing/periods";
-import { callPages, messagePages, twilioRestClient } from "@/lib/twilio/rest-client";
-import { slicesOf } from "@/lib/twilio/reconciliation/account-run";
+import { twilioRestClient } from "@/lib/twilio/rest-client";
+import { pagesOfSlice, slicesOf } from "@/lib/twilio/reconciliation/account-run";
 import { reconciliationWindow } from "@/lib/twilio/reconciliation/window";
 import { BENCH_ZONES, benchNumber, benchNumberSid, sourcesOf, type ReconcileDataSpec } from "./reconcile-data";
 
@@ -56,11 +56,7 @@ async function readEveryPage(url: string, args: Args, specs: ReconcileDataSpec[]
   let next = 0;
   await Promise.all(
     Array.from({ length: 8 }, async () => {
-      while (next < slices.length) {
-        const { list, fromDay, toDay } = slices[next++]!;
-        const pages = list === "calls" ? callPages(client, args.accountSid, fromDay, toDay) : messagePages(client, args.accountSid, fromDay, toDay);
-        for await (const page of pages) void page;
-      }
+      while (next < slices.length) for await (const page of pagesOfSlice(client, args.accountSid, slices[next++]!)) void page;
     }),
   );
 }

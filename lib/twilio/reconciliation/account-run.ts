@@ -51,6 +51,11 @@ export function slicesOf(window: ReconciliationWindow): Slice[] {
   return slices;
 }
 
+/** The pages of one slice, as Twilio's REST API lists them. */
+export function pagesOfSlice(client: TwilioClient, accountSid: string, slice: Slice): AsyncIterable<(TwilioCallResource | TwilioMessageResource)[]> {
+  return slice.list === "calls" ? callPages(client, accountSid, slice.fromDay, slice.toDay) : messagePages(client, accountSid, slice.fromDay, slice.toDay);
+}
+
 async function* described<T>(pages: AsyncIterable<T[]>, context: Parameters<typeof twilioFailure>[1]): AsyncGenerator<T[]> {
   try {
     for await (const page of pages) yield page;
@@ -93,12 +98,7 @@ export async function applyTwilioRecords(input: ApplyRecordsInput): Promise<void
     readers: input.readers,
     writers: input.writers,
     pagesOf: (slice) =>
-      described<TwilioCallResource | TwilioMessageResource>(
-        slice.list === "calls"
-          ? callPages(client, progress.accountSid, slice.fromDay, slice.toDay)
-          : messagePages(client, progress.accountSid, slice.fromDay, slice.toDay),
-        context(slice),
-      ),
+described<TwilioCallResource | TwilioMessageResource>(pagesOfSlice(client, progress.accountSid, slice), context(slice)),
     write: async (slice, page) => {
       const calls = slice.list === "calls";
       const { outcomes, reading } = await reconcileUsageBatch(db, {
