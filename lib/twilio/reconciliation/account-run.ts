@@ -97,8 +97,7 @@ export async function applyTwilioRecords(input: ApplyRecordsInput): Promise<void
     slices: slicesOf(input.window),
     readers: input.readers,
     writers: input.writers,
-    pagesOf: (slice) =>
-described<TwilioCallResource | TwilioMessageResource>(pagesOfSlice(client, progress.accountSid, slice), context(slice)),
+    pagesOf: (slice) => described(pagesOfSlice(client, progress.accountSid, slice), context(slice)),
     write: async (slice, page) => {
       const calls = slice.list === "calls";
       const { outcomes, reading } = await reconcileUsageBatch(db, {
