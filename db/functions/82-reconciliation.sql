@@ -92,16 +92,21 @@ BEGIN
       WHERE l.id IS NOT NULL AND y.metadata ->> 'corrects' = x.key AND y.actor = 'reconciliation'
     ) c ON true
     LEFT JOIN twilio_usage_costs kc ON l.id IS NOT NULL AND kc.idempotency_key = x.key
-  ), priced AS (
-    INSERT INTO twilio_usage_costs AS c (idempotency_key, account_sid, provider_sid, price, price_unit, reconciliation_run_id, updated_at)
+  ), inserted AS (
+    -- A price the table does not hold yet (nearly every record of a first run) is a plain insert: no
+    -- speculative insertion as ON CONFLICT takes. Only this run prices this period's keys in this
+    -- account, so a conflict is a race with another batch of the run; the batch is then retried whole.
+    INSERT INTO twilio_usage_costs (idempotency_key, account_sid, provider_sid, price, price_unit, reconciliation_run_id, updated_at)
     SELECT DISTINCT ON (k.key COLLATE "C") k.key, r.account_sid, substring(k.key FROM '[^:]+$'), k.price::numeric, k.unit, p_run_id, now()
     FROM k JOIN reconciliation_runs r ON r.id = p_run_id
-    WHERE k.state IN ('already_counted', 'correct') AND k.price IS NOT NULL AND k.unit IS NOT NULL
-      AND (NOT k.priced OR (k.known_price, k.known_unit) IS DISTINCT FROM (k.price::numeric, k.unit))
+    WHERE k.state IN ('already_counted', 'correct') AND k.price IS NOT NULL AND k.unit IS NOT NULL AND NOT k.priced
     ORDER BY k.key COLLATE "C"
-    ON CONFLICT (idempotency_key) DO UPDATE SET price = EXCLUDED.price, price_unit = EXCLUDED.price_unit,
-      reconciliation_run_id = EXCLUDED.reconciliation_run_id, updated_at = EXCLUDED.updated_at
-    WHERE (c.price, c.price_unit) IS DISTINCT FROM (EXCLUDED.price, EXCLUDED.price_unit)
+  ), repriced AS (
+    UPDATE twilio_usage_costs c SET price = k.price::numeric, price_unit = k.unit, reconciliation_run_id = p_run_id, updated_at = now()
+    FROM k
+    WHERE k.priced AND k.state IN ('already_counted', 'correct') AND k.price IS NOT NULL AND k.unit IS NOT NULL
+      AND (k.known_price, k.known_unit) IS DISTINCT FROM (k.price::numeric, k.unit)
+      AND c.idempotency_key = k.key AND (c.price, c.price_unit) IS DISTINCT FROM (k.price::numeric, k.unit)
   )
   SELECT k.i, k.state FROM k WHERE k.state IS DISTINCT FROM 'already_counted' ORDER BY k.i;
 END
@@ -115,18 +120,29 @@ RETURNS integer LANGUAGE plpgsql AS $$
 DECLARE
   v_written integer;
 BEGIN
-  INSERT INTO twilio_usage_costs AS c (idempotency_key, account_sid, provider_sid, price, price_unit, reconciliation_run_id, updated_at)
-  SELECT x.key, r.account_sid, substring(x.key FROM '[^:]+$'), x.price::numeric, x.unit, p_run_id, now()
-  FROM unnest(p_keys, p_prices, p_units) AS x(key, price, unit)
-  JOIN reconciliation_runs r ON r.id = p_run_id
-  LEFT JOIN reconciliation_known_costs(p_keys) k ON k.idempotency_key = x.key
-  WHERE x.price IS NOT NULL AND x.unit IS NOT NULL
-    AND (k.idempotency_key IS NULL OR (k.price, k.price_unit) IS DISTINCT FROM (x.price::numeric, x.unit))
-  ORDER BY x.key COLLATE "C"
-  ON CONFLICT (idempotency_key) DO UPDATE SET price = EXCLUDED.price, price_unit = EXCLUDED.price_unit,
-    reconciliation_run_id = EXCLUDED.reconciliation_run_id, updated_at = EXCLUDED.updated_at
-  WHERE (c.price, c.price_unit) IS DISTINCT FROM (EXCLUDED.price, EXCLUDED.price_unit);
-  GET DIAGNOSTICS v_written = ROW_COUNT;
+  -- New prices are plain inserts and changed ones updates, as in reconciliation_page_state.
+  WITH x AS MATERIALIZED (
+    SELECT DISTINCT ON (u.key COLLATE "C") u.key, u.price::numeric AS price, u.unit,
+      k.idempotency_key IS NOT NULL AS known, k.price AS known_price, k.price_unit AS known_unit
+    FROM unnest(p_keys, p_prices, p_units) AS u(key, price, unit)
+    LEFT JOIN reconciliation_known_costs(p_keys) k ON k.idempotency_key = u.key
+    WHERE u.price IS NOT NULL AND u.unit IS NOT NULL
+    ORDER BY u.key COLLATE "C"
+  ), repriced AS (
+    UPDATE twilio_usage_costs c SET price = x.price, price_unit = x.unit, reconciliation_run_id = p_run_id, updated_at = now()
+    FROM x
+    WHERE x.known AND (x.known_price, x.known_unit) IS DISTINCT FROM (x.price, x.unit)
+      AND c.idempotency_key = x.key AND (c.price, c.price_unit) IS DISTINCT FROM (x.price, x.unit)
+    RETURNING 1
+  ), inserted AS (
+    INSERT INTO twilio_usage_costs (idempotency_key, account_sid, provider_sid, price, price_unit, reconciliation_run_id, updated_at)
+    SELECT x.key, r.account_sid, substring(x.key FROM '[^:]+$'), x.price, x.unit, p_run_id, now()
+    FROM x JOIN reconciliation_runs r ON r.id = p_run_id
+    WHERE NOT x.known
+    ORDER BY x.key COLLATE "C"
+    RETURNING 1
+  )
+  SELECT (SELECT count(*) FROM repriced) + (SELECT count(*) FROM inserted) INTO v_written;
   RETURN v_written;
 END
 $$;

@@ -9,7 +9,7 @@
 import "server-only";
 import { sql } from "drizzle-orm";
 import { queryRows, type Db } from "@/db/client";
-import { BillingError, errorCodeOf, rethrowAsBillingError } from "@/lib/errors";
+import { BillingError, errorCodeOf, isUniqueViolation, rethrowAsBillingError } from "@/lib/errors";
 import { storableJson } from "./storable-json";
 import { recordUnmatchedUsageEvent, usageIdempotencyKey } from "./unmatched";
 import { routableUsageEventOf, unmatchedInputOf, type WebhookUsageEvent } from "./webhook-usage";
@@ -175,8 +175,10 @@ export async function reconcileUsageBatch<R extends ReconciliationReading>(
     try {
       return await db.transaction((tx) => writeBatch(tx as unknown as Db, input));
     } catch (err) {
-      // A deadlock with a concurrent webhook batch: this one did nothing, and running it again is safe.
-      if (attempt < MAX_ATTEMPTS && RETRYABLE_SQLSTATES.has(errorCodeOf(err).code ?? "")) continue;
+      // A deadlock with a concurrent webhook batch, or a price another transaction inserted first
+      // (prices are plain inserts): this one did nothing, and running it again is safe.
+      const retryable = RETRYABLE_SQLSTATES.has(errorCodeOf(err).code ?? "") || isUniqueViolation(err, "twilio_usage_costs_pkey");
+      if (attempt < MAX_ATTEMPTS && retryable) continue;
       if (err instanceof BillingError) throw err;
       rethrowAsBillingError(err);
     }
