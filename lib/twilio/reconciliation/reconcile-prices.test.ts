@@ -11,7 +11,7 @@ import { openPostgres, type Db } from "@/db/client";
 import { createTenant, sidOf, useTestDatabase } from "@/lib/testing/db";
 import { fakeCall, fakeIncomingPhoneNumber, fakeMessage } from "../fake-rest-api/resources";
 import { mapNumberSince } from "../test-support";
-import { reconcilePeriod } from "./reconcile";
+import { reconcilePeriod, type RunSummary } from "./reconcile";
 import { RECON_ACCOUNT, RECON_TOKEN, startFakeAccount, webhookCountsCall } from "./test-fixtures";
 
 const NUMBER = "+14155550400";
@@ -99,10 +99,11 @@ describe("reconciliation keeps Twilio's prices as Twilio sets and changes them",
     const insertOther = (tx: Db) =>
       tx.execute(sql`insert into twilio_usage_costs (idempotency_key, account_sid, provider_sid, price, price_unit)
         values (${`voice:${RACED}`}, ${RECON_ACCOUNT}, ${RACED}, -0.5, 'USD')`);
-    const api = await startFakeAccount({ ...records({ called: "-0.01700", lost: "-0.00900", unmatched: "-0.00800" }), calls: [...records({ called: "-0.01700", lost: "-0.00900", unmatched: "-0.00800" }).calls, call] });
+    const known = records({ called: "-0.01700", lost: "-0.00900", unmatched: "-0.00800" });
+    const api = await startFakeAccount({ ...known, calls: [...known.calls, call] });
     const { url } = database();
     try {
-      let run;
+      let run: RunSummary | undefined;
       if (url) {
         // PostgreSQL: the other price is inserted, not committed, before the run probes the key; the run's
         // insert waits for it, fails once it commits, and the batch runs again.
