@@ -97,7 +97,7 @@ BEGIN
     -- speculative insertion as ON CONFLICT takes. Only this run prices this period's keys in this
     -- account, so a conflict is a race with another batch of the run; the batch is then retried whole.
     INSERT INTO twilio_usage_costs (idempotency_key, account_sid, provider_sid, price, price_unit, reconciliation_run_id, updated_at)
-    SELECT DISTINCT ON (k.key COLLATE "C") k.key, r.account_sid, substring(k.key FROM '[^:]+$'), k.price::numeric, k.unit, p_run_id, now()
+    SELECT DISTINCT ON (k.key COLLATE "C") k.key, r.account_sid, split_part(k.key, ':', -1), k.price::numeric, k.unit, p_run_id, now()
     FROM k JOIN reconciliation_runs r ON r.id = p_run_id
     WHERE k.state IN ('already_counted', 'correct') AND k.price IS NOT NULL AND k.unit IS NOT NULL AND NOT k.priced
     ORDER BY k.key COLLATE "C"
@@ -136,7 +136,7 @@ BEGIN
     RETURNING 1
   ), inserted AS (
     INSERT INTO twilio_usage_costs (idempotency_key, account_sid, provider_sid, price, price_unit, reconciliation_run_id, updated_at)
-    SELECT x.key, r.account_sid, substring(x.key FROM '[^:]+$'), x.price, x.unit, p_run_id, now()
+    SELECT x.key, r.account_sid, split_part(x.key, ':', -1), x.price, x.unit, p_run_id, now()
     FROM x JOIN reconciliation_runs r ON r.id = p_run_id
     WHERE NOT x.known
     ORDER BY x.key COLLATE "C"

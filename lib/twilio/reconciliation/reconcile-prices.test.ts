@@ -48,9 +48,9 @@ describe("reconciliation keeps Twilio's prices as Twilio sets and changes them",
   });
 
   async function costs() {
-    return queryRows<{ idempotency_key: string; price: string; price_unit: string; run: number; updated_at: string }>(
+    return queryRows<{ idempotency_key: string; provider_sid: string; price: string; price_unit: string; run: number; updated_at: string }>(
       db(),
-      sql`select idempotency_key, price::text as price, price_unit, reconciliation_run_id::int as run, updated_at::text as updated_at
+      sql`select idempotency_key, provider_sid, price::text as price, price_unit, reconciliation_run_id::int as run, updated_at::text as updated_at
           from twilio_usage_costs order by idempotency_key`,
     );
   }
@@ -72,19 +72,19 @@ describe("reconciliation keeps Twilio's prices as Twilio sets and changes them",
     // Twilio has not priced the webhook's call yet: the other two are kept.
     const first = await reconcileWith({ called: null, lost: "-0.00850", unmatched: "-0.00790" });
     expect(first).toMatchObject({ counted: 1, alreadyCounted: 1, unmatched: 1 });
-    expect((await costs()).map(({ idempotency_key, price, run }) => ({ idempotency_key, price, run }))).toEqual([
-      { idempotency_key: `sms:inbound:${UNMATCHED}`, price: "-0.007900", run: first.runId },
-      { idempotency_key: `voice:${LOST}`, price: "-0.008500", run: first.runId },
+    expect((await costs()).map(({ idempotency_key, provider_sid, price, run }) => ({ idempotency_key, provider_sid, price, run }))).toEqual([
+      { idempotency_key: `sms:inbound:${UNMATCHED}`, provider_sid: UNMATCHED, price: "-0.007900", run: first.runId },
+      { idempotency_key: `voice:${LOST}`, provider_sid: LOST, price: "-0.008500", run: first.runId },
     ]);
 
     // Twilio prices the first call and changes the other two: one insert, two updates.
     const second = await reconcileWith({ called: "-0.01700", lost: "-0.00900", unmatched: "-0.00800" });
     expect(second).toMatchObject({ counted: 0, alreadyCounted: 2, unmatched: 1 });
     const afterSecond = await costs();
-    expect(afterSecond.map(({ idempotency_key, price, price_unit, run }) => ({ idempotency_key, price, price_unit, run }))).toEqual([
-      { idempotency_key: `sms:inbound:${UNMATCHED}`, price: "-0.008000", price_unit: "USD", run: second.runId },
-      { idempotency_key: `voice:${CALLED}`, price: "-0.017000", price_unit: "USD", run: second.runId },
-      { idempotency_key: `voice:${LOST}`, price: "-0.009000", price_unit: "USD", run: second.runId },
+    expect(afterSecond.map(({ idempotency_key, provider_sid, price, price_unit, run }) => ({ idempotency_key, provider_sid, price, price_unit, run }))).toEqual([
+      { idempotency_key: `sms:inbound:${UNMATCHED}`, provider_sid: UNMATCHED, price: "-0.008000", price_unit: "USD", run: second.runId },
+      { idempotency_key: `voice:${CALLED}`, provider_sid: CALLED, price: "-0.017000", price_unit: "USD", run: second.runId },
+      { idempotency_key: `voice:${LOST}`, provider_sid: LOST, price: "-0.009000", price_unit: "USD", run: second.runId },
     ]);
 
     // The same prices again: not a row is written (the run that set each price stays on it).
