@@ -95,7 +95,8 @@ BEGIN
   ), inserted AS (
     -- A price the table does not hold yet (nearly every record of a first run) is a plain insert: no
     -- speculative insertion as ON CONFLICT takes. Only this run prices this period's keys in this
-    -- account, so a conflict is a race with another batch of the run; the batch is then retried whole.
+    -- account, so a conflict is a race with another transaction; the batch is then retried whole
+    -- (reconcileUsageBatch).
     INSERT INTO twilio_usage_costs (idempotency_key, account_sid, provider_sid, price, price_unit, reconciliation_run_id, updated_at)
     SELECT DISTINCT ON (k.key COLLATE "C") k.key, r.account_sid, split_part(k.key, ':', -1), k.price::numeric, k.unit, p_run_id, now()
     FROM k JOIN reconciliation_runs r ON r.id = p_run_id

@@ -6,8 +6,7 @@
 // is retried whole, and the run ends with Twilio's price.
 import { sql } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
-import { queryRows } from "@/db/client";
-import { openPostgres, type Db } from "@/db/client";
+import { openPostgres, queryRows, type Db } from "@/db/client";
 import { createTenant, sidOf, useTestDatabase } from "@/lib/testing/db";
 import { fakeCall, fakeIncomingPhoneNumber, fakeMessage } from "../fake-rest-api/resources";
 import { mapNumberSince } from "../test-support";
